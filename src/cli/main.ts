@@ -1,0 +1,33 @@
+/** The seqnet program: thin commands over the library, one error handler, exit codes. */
+import { Command, CommanderError } from 'commander';
+import { SEQNET_VERSION } from '../version.js';
+import { evalCommand } from './commands/eval.js';
+import { generateCommand } from './commands/generate.js';
+import { infoCommand } from './commands/info.js';
+import { trainCommand } from './commands/train.js';
+import { handleError } from './errors.js';
+
+export function program(): Command {
+  const p = new Command('seqnet')
+    .description('train, evaluate and sample deep sequence models from YAML experiment configs (TensorFlow.js)')
+    .version(SEQNET_VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  trainCommand(p);
+  evalCommand(p);
+  generateCommand(p);
+  infoCommand(p);
+  return p;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    process.exitCode = handleError(e);
+  }
+}

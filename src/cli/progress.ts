@@ -1,0 +1,45 @@
+/**
+ * Renders training events: a live status line on a terminal (ora), plain lines elsewhere (CI logs).
+ */
+import chalk from 'chalk';
+import ora, { type Ora } from 'ora';
+import type { TrainHooks } from '../train/events.js';
+import { duration, num } from './format.js';
+
+export function progressHooks(quiet: boolean): TrainHooks & { stop(): void } {
+  const tty = process.stderr.isTTY && !quiet;
+  let spinner: Ora | undefined;
+  const out = (line: string) => {
+    if (quiet) return;
+    if (spinner) spinner.clear();
+    process.stderr.write(line + '\n');
+    if (spinner) spinner.render();
+  };
+  return {
+    onStart(e) {
+      out(
+        `model: ${num(e.params)} parameters · ${e.stepsPerEpoch} steps/epoch · ${e.totalSteps} steps` +
+          (e.resumedFrom ? ` · resuming at step ${e.resumedFrom}` : ''),
+      );
+      if (tty) spinner = ora({ text: 'starting…', stream: process.stderr }).start();
+    },
+    onStep(e) {
+      const line =
+        `epoch ${e.epoch}/${e.epochs} · step ${e.epochStep}/${e.stepsPerEpoch} · loss ${e.loss.toFixed(4)} · ` +
+        `${num(e.throughput, 0)} ${e.throughputUnit} · ETA ${duration(e.etaSeconds)}`;
+      if (spinner) spinner.text = line;
+      else out(line);
+    },
+    onEpoch(e) {
+      const v = e.validLoss === null ? '' : ` · valid loss ${e.validLoss.toFixed(4)}${e.improved ? chalk.green(' (best)') : ''}`;
+      out(`epoch ${e.epoch}/${e.epochs} done · train loss ${e.trainLoss.toFixed(4)}${v} · ${duration(e.seconds)}`);
+    },
+    onWarning(m) {
+      out(`${chalk.yellow('warning:')} ${m}`);
+    },
+    stop() {
+      spinner?.stop();
+      spinner = undefined;
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** The `train:` section. */
+import { z } from 'zod';
+
+export const TrainSchema = z
+  .object({
+    epochs: z.number().int().positive().default(5).describe('passes over the training windows'),
+    batch_size: z.number().int().positive().default(32).describe('examples per optimizer step'),
+    optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam').describe('optimizer'),
+    learning_rate: z.number().positive().default(0.002).describe('initial learning rate'),
+    lr_schedule: z
+      .enum(['constant', 'cosine', 'linear', 'step'])
+      .default('constant')
+      .describe('learning-rate schedule over the planned steps'),
+    warmup_steps: z.number().int().min(0).default(0).describe('linear warm-up steps before the schedule'),
+    clip_norm: z.number().positive().nullable().default(5.0).describe('clip gradients to this global norm; null = off'),
+    max_steps: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .default(null)
+      .describe('stop after this many optimizer steps, whatever the epochs'),
+    patience: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .default(null)
+      .describe('early stopping: epochs without a better validation loss before stopping; null = off'),
+    eval_batch_size: z.number().int().positive().default(128).describe('batch size for validation and eval'),
+    log_every: z.number().int().positive().default(10).describe('progress update every N steps'),
+  })
+  .strict();
+export type TrainConfig = z.infer<typeof TrainSchema>;

@@ -1,0 +1,26 @@
+/** Tokenizer registry keyed by `type`: fit on training text, or reload from a run directory. */
+import type { TokenizerConfig } from '../../config/schema/index.js';
+import { RunError } from '../../util/errors.js';
+import { CharTokenizer } from './char.js';
+import type { Tokenizer, TokenizerJSON } from './types.js';
+
+export * from './types.js';
+
+type Entry<K extends TokenizerConfig['type']> = {
+  fit(texts: readonly string[], cfg: Extract<TokenizerConfig, { type: K }>): Tokenizer;
+  fromJSON(j: TokenizerJSON): Tokenizer;
+};
+
+const REGISTRY: { [K in TokenizerConfig['type']]: Entry<K> } = {
+  char: { fit: (t, c) => CharTokenizer.fit(t, c), fromJSON: (j) => CharTokenizer.fromJSON(j) },
+};
+
+export function fitTokenizer(texts: readonly string[], cfg: TokenizerConfig): Tokenizer {
+  return (REGISTRY[cfg.type] as Entry<typeof cfg.type>).fit(texts, cfg as never);
+}
+
+export function loadTokenizer(j: TokenizerJSON, source: string): Tokenizer {
+  const e = REGISTRY[j.type as TokenizerConfig['type']];
+  if (!e) throw new RunError(`${source}: unknown tokenizer type \`${j.type}\` (known: ${Object.keys(REGISTRY).join(', ')})`);
+  return e.fromJSON(j);
+}

@@ -1,0 +1,57 @@
+/** `evaluate(runDir)`: the task's metrics on the test/valid split or a new file, with the baseline beside them. */
+import fs from 'node:fs';
+import { loadCheckpoint } from '../models/io.js';
+import { taskSpec } from '../tasks/index.js';
+import { scoreSplit } from '../tasks/score.js';
+import { openRun } from '../train/rundir.js';
+import { RunError } from '../util/errors.js';
+
+export interface EvalOptions {
+  split?: 'test' | 'valid';
+  /** evaluate on this file instead of a split */
+  file?: string;
+  checkpoint?: 'best' | 'last';
+  batchSize?: number;
+}
+
+export interface EvalResult {
+  run: string;
+  task: string;
+  on: string;
+  checkpoint: string;
+  metrics: Record<string, number>;
+  baseline: Record<string, number> | null;
+  warnings: string[];
+}
+
+export async function evaluate(dir: string, o: EvalOptions = {}): Promise<EvalResult> {
+  const { run, cfg, artifacts } = openRun(dir);
+  const task = taskSpec(cfg.task);
+  const ckpt = o.checkpoint ?? 'best';
+  const ckptDir = ckpt === 'best' && fs.existsSync(run.best) ? run.best : run.last;
+  if (!fs.existsSync(ckptDir)) throw new RunError(`${dir} has no checkpoint yet (neither best/ nor last/).`);
+
+  const data = task.prepare(cfg, artifacts);
+  let split;
+  let on: string;
+  const warnings = [...data.warnings];
+  if (o.file) {
+    const f = task.fileSplit(cfg, artifacts, o.file);
+    split = f.split;
+    warnings.push(...f.warnings);
+    on = o.file;
+  } else {
+    const name = o.split ?? 'test';
+    split = data[name];
+    if (!split) throw new RunError(`${dir}: the run has no ${name} split (data.${name} is 0); use --split or --data FILE.`);
+    on = `${name} split`;
+  }
+  const model = await loadCheckpoint(ckptDir);
+  try {
+    const metrics = scoreSplit(model, split, task, o.batchSize ?? cfg.train.eval_batch_size);
+    const baseline = task.baseline ? task.baseline(data.train, split, data.info) : null;
+    return { run: dir, task: cfg.task, on, checkpoint: ckpt, metrics, baseline, warnings };
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * SeqnetRecurrent: a whole recurrent layer (rnn | lstm | gru) in Keras weight layout, computed by
+ * the fused sequence ops of backend/kernels on the pure-JS path and by plain tf ops elsewhere.
+ * Weights: kernel [D, gU], recurrent_kernel [U, gU], bias [gU] (+ recurrent_bias [3U] for GRU),
+ * with g = 1 | 4 | 3 and Keras gate orders (lstm i,f,c,o; gru z,r,h, reset_after).
+ */
+import { tf } from '../../backend/index.js';
+import { gruSequence, lstmSequence, simpleRnnSequence } from '../../backend/kernels/rnn.js';
+import { orthogonal } from '../../backend/kernels/init.js';
+import { Rng } from '../../util/rng.js';
+
+export type Cell = 'rnn' | 'lstm' | 'gru';
+export const GATES: Record<Cell, number> = { rnn: 1, lstm: 4, gru: 3 };
+
+export interface RecurrentArgs {
+  cell: Cell;
+  units: number;
+  returnSequences?: boolean;
+  goBackwards?: boolean;
+  seed?: number;
+  name?: string;
+}
+
+export class SeqnetRecurrent extends tf.layers.Layer {
+  static className = 'SeqnetRecurrent';
+  readonly cell: Cell;
+  readonly units: number;
+  readonly returnSequences: boolean;
+  readonly goBackwards: boolean;
+  private readonly seed: number;
+  private kernel!: tf.LayerVariable;
+  private recurrentKernel!: tf.LayerVariable;
+  private bias!: tf.LayerVariable;
+  private recurrentBias?: tf.LayerVariable;
+
+  constructor(args: RecurrentArgs) {
+    super({ name: args.name });
+    this.cell = args.cell;
+    this.units = args.units;
+    this.returnSequences = args.returnSequences ?? true;
+    this.goBackwards = args.goBackwards ?? false;
+    this.seed = args.seed ?? 1;
+    this.supportsMasking = true;
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const d = shape[shape.length - 1] as number;
+    const u = this.units;
+    const g = GATES[this.cell];
+    const rng = new Rng(this.seed);
+    const limit = Math.sqrt(6 / (d + g * u));
+    const glorot = Float32Array.from({ length: d * g * u }, () => (rng.next() * 2 - 1) * limit);
+    // Keras: orthogonal recurrent kernel per [U, gU] matrix; unit forget bias for the LSTM.
+    const rec = orthogonal([u, g * u], 1, () => rng.next());
+    const bias = new Float32Array(g * u);
+    if (this.cell === 'lstm') bias.fill(1, u, 2 * u);
+    this.kernel = this.addWeight('kernel', [d, g * u], 'float32', tf.initializers.zeros());
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [u, g * u], 'float32', tf.initializers.zeros());
+    this.bias = this.addWeight('bias', [g * u], 'float32', tf.initializers.zeros());
+    tf.tidy(() => {
+      this.kernel.write(tf.tensor2d(glorot, [d, g * u]));
+      this.recurrentKernel.write(tf.tensor2d(rec, [u, g * u]));
+      this.bias.write(tf.tensor1d(bias));
+    });
+    if (this.cell === 'gru') {
+      this.recurrentBias = this.addWeight('recurrent_bias', [g * u], 'float32', tf.initializers.zeros());
+    }
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    return this.returnSequences ? [s[0], s[1], this.units] : [s[0], this.units];
+  }
+
+  /** the padding mask flows on through sequence outputs and stops at a last-state output */
+  override computeMask(_inputs: tf.Tensor | tf.Tensor[], mask?: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
+    return (this.returnSequences ? mask ?? null : null) as unknown as tf.Tensor;
+  }
+
+  /**
+   * Runs the layer over x [B, T, D] from `initialState` (zeros if absent).
+   * Returns outputs [B, T, U] and the final states ([h] or [h, c], each [B, U]).
+   */
+  run(x: tf.Tensor3D, initialState?: tf.Tensor2D[], mask?: tf.Tensor2D): { outputs: tf.Tensor3D; states: tf.Tensor2D[] } {
+    const opts = { goBackwards: this.goBackwards, initialState, mask };
+    const k = this.kernel.read() as tf.Tensor2D;
+    const r = this.recurrentKernel.read() as tf.Tensor2D;
+    const b = this.bias.read() as tf.Tensor1D;
+    switch (this.cell) {
+      case 'lstm':
+        return lstmSequence(x, k, r, b, opts);
+      case 'gru':
+        return gruSequence(x, k, r, b, this.recurrentBias!.read() as tf.Tensor1D, opts);
+      case 'rnn':
+        return simpleRnnSequence(x, k, r, b, opts);
+    }
+  }
+
+  /** x: [B, T, D] → [B, T, U] (returnSequences) or [B, U] (last state) */
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { mask?: tf.Tensor }): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
+      const mask = kwargs.mask ? (kwargs.mask.cast('float32') as tf.Tensor2D) : undefined;
+      const { outputs, states } = this.run(x, undefined, mask);
+      return this.returnSequences ? outputs : states[0];
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      cell: this.cell,
+      units: this.units,
+      returnSequences: this.returnSequences,
+      goBackwards: this.goBackwards,
+      seed: this.seed,
+    };
+  }
+}
+tf.serialization.registerClass(SeqnetRecurrent);

@@ -1,0 +1,17 @@
+/** Task registry keyed by `task`. Later tasks are added here; lookups list the valid ones. */
+import type { Task } from '../config/schema/index.js';
+import { SeqnetError } from '../util/errors.js';
+import { languageModel } from './language_model.js';
+import type { TaskSpec } from './types.js';
+
+export * from './types.js';
+
+const TASKS: Partial<Record<Task, TaskSpec>> = {
+  language_model: languageModel,
+};
+
+export function taskSpec(task: Task): TaskSpec {
+  const t = TASKS[task];
+  if (!t) throw new SeqnetError(`task \`${task}\` is not available yet (available: ${Object.keys(TASKS).join(', ')})`, 2);
+  return t;
+}

@@ -1,0 +1,104 @@
+/** Language modelling: next-token prediction over windows of a corpus. */
+import { tf } from '../backend/index.js';
+import type { Config } from '../config/schema/index.js';
+import type { Split } from '../data/batch.js';
+import { fileRecord, trainFiles } from '../data/files.js';
+import { windows, type WindowSplit } from '../data/lm.js';
+import { readText } from '../data/read.js';
+import { carve } from '../data/split.js';
+import { fitTokenizer, loadTokenizer, type Tokenizer, type TokenizerJSON } from '../data/tokenizers/index.js';
+import { sparseCrossEntropy } from './losses.js';
+import type { Artifacts, MetricAccumulator, Prepared, TaskSpec } from './types.js';
+
+function tokenizerFrom(artifacts: Artifacts | undefined): Tokenizer | undefined {
+  const j = artifacts?.tokenizer as TokenizerJSON | undefined;
+  return j ? loadTokenizer(j, 'tokenizer.json') : undefined;
+}
+
+function encode(tok: Tokenizer, text: string, what: string, warnings: string[]): Int32Array {
+  const unknown = tok.unknownPieces(text);
+  if (unknown.length) {
+    const shown = unknown.slice(0, 10).map((c) => JSON.stringify(c)).join(' ');
+    warnings.push(`${what}: ${unknown.length} piece(s) not in the vocabulary, mapped to <unk>: ${shown}${unknown.length > 10 ? ' …' : ''}`);
+  }
+  return Int32Array.from(tok.encode(text));
+}
+
+/** Loss, perplexity and bits per token from summed negative log-likelihood (nats). */
+class LmMetrics implements MetricAccumulator {
+  private nll = 0;
+  private n = 0;
+  add(outputs: tf.Tensor, ys: tf.Tensor, weights?: tf.Tensor): void {
+    const count = weights ? weights.sum().dataSync()[0] : ys.size;
+    const mean = tf.tidy(() => sparseCrossEntropy(outputs, ys, weights));
+    this.nll += mean.dataSync()[0] * count;
+    this.n += count;
+    mean.dispose();
+  }
+  result(): Record<string, number> {
+    const loss = this.nll / Math.max(1, this.n);
+    return { loss, perplexity: Math.exp(loss), bits_per_token: loss / Math.LN2, tokens: this.n };
+  }
+}
+
+export const languageModel: TaskSpec = {
+  task: 'language_model',
+
+  prepare(cfg: Config, artifacts?: Artifacts): Prepared {
+    const d = cfg.data;
+    const files = trainFiles(d.train);
+    const text = files.map((f) => readText(f, 'training file')).join('\n');
+    const what = files.length === 1 ? files[0] : `${files.length} training files`;
+    const vFrac = typeof d.valid === 'number' ? d.valid : 0;
+    const tFrac = typeof d.test === 'number' ? d.test : 0;
+    const r = carve(text.length, vFrac, tFrac, what);
+    const part = (k: 'valid' | 'test', frac: number | string, range: [number, number]): string | undefined =>
+      typeof frac === 'string' ? readText(frac, `${k} file`) : range[1] > range[0] ? text.slice(...range) : undefined;
+    const trainText = text.slice(...r.train);
+    const validText = part('valid', d.valid, r.valid);
+    const testText = part('test', d.test, r.test);
+
+    const tok = tokenizerFrom(artifacts) ?? fitTokenizer([trainText], d.tokenizer);
+    const warnings: string[] = [];
+    const split = (t: string | undefined, name: string): WindowSplit | undefined =>
+      t === undefined ? undefined : windows(encode(tok, t, name, warnings), d, name);
+    const recs = [...files, ...[d.valid, d.test].filter((x): x is string => typeof x === 'string')].map(fileRecord);
+    return {
+      info: { seqLen: d.seq_len, vocabSize: tok.vocabSize },
+      train: split(trainText, `train split of ${what}`)!,
+      valid: split(validText, typeof d.valid === 'string' ? d.valid : `valid split of ${what}`),
+      test: split(testText, typeof d.test === 'string' ? d.test : `test split of ${what}`),
+      artifacts: { tokenizer: tok.toJSON() },
+      files: recs,
+      warnings,
+    };
+  },
+
+  fileSplit(cfg, artifacts, file) {
+    const tok = tokenizerFrom(artifacts)!;
+    const warnings: string[] = [];
+    const split = windows(encode(tok, readText(file), file, warnings), cfg.data, file);
+    return { split, warnings };
+  },
+
+  loss: (outputs, ys, weights) => sparseCrossEntropy(outputs, ys, weights),
+  metrics: () => new LmMetrics(),
+
+  /** unigram model with add-one smoothing, fitted on the training windows' targets */
+  baseline(train: Split, split: Split, info) {
+    const V = info.vocabSize!;
+    const counts = new Float64Array(V).fill(1);
+    const ids = (s: Split) => (s as WindowSplit).ids;
+    for (const id of ids(train)) counts[id]++;
+    const total = counts.reduce((a, b) => a + b, 0);
+    let nll = 0;
+    const w = split as WindowSplit;
+    let n = 0;
+    for (let k = 0; k < w.size; k++) {
+      const s = w.start(k);
+      for (let t = s + 1; t <= s + w.seqLen; t++, n++) nll -= Math.log(counts[w.ids[t]] / total);
+    }
+    const loss = nll / Math.max(1, n);
+    return { unigram_loss: loss, unigram_perplexity: Math.exp(loss), unigram_bits_per_token: loss / Math.LN2 };
+  },
+};

@@ -1,0 +1,125 @@
+/**
+ * `train(cfg)`: data → model → fit → final metrics, into a self-describing run directory.
+ * Everything that can fail on user input (config, data) is checked before the run directory is
+ * touched, so a bad input never costs an existing run.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { tf, type BackendInfo } from '../backend/index.js';
+import type { Config } from '../config/schema/index.js';
+import { buildModel } from '../models/registry.js';
+import { loadCheckpoint } from '../models/io.js';
+import { taskSpec } from '../tasks/index.js';
+import { scoreSplit } from '../tasks/score.js';
+import { RunError } from '../util/errors.js';
+import { readJson } from '../util/fs.js';
+import type { TrainHooks } from './events.js';
+import { fit } from './fit.js';
+import { makeOptimizer } from './optim.js';
+import { loadOptimizer } from './optimizer-state.js';
+import { RunDir, openRun, type Manifest, type TrainState } from './rundir.js';
+import { SEQNET_VERSION } from '../version.js';
+
+export interface TrainOptions {
+  backend: BackendInfo;
+  /** run directory; default runs/<name> under the current folder */
+  out?: string;
+  /** continue the run in `out` from its `last` checkpoint */
+  resume?: boolean;
+  /** replace an existing run in `out` */
+  overwrite?: boolean;
+  hooks?: TrainHooks;
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  dir: string;
+  status: 'finished' | 'interrupted' | 'stopped_early';
+  metrics: Record<string, unknown>;
+  state: TrainState;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+export async function train(cfg: Config, o: TrainOptions): Promise<TrainResult> {
+  const dir = o.out ?? path.join('runs', cfg.name);
+  const exists = RunDir.isRun(dir);
+  if (o.resume && !exists) throw new RunError(`--resume: ${dir} holds no run to resume; drop --resume to start one.`);
+  if (exists && !o.resume && !o.overwrite) {
+    throw new RunError(
+      `${dir} already holds a run. Use --resume to continue it, --overwrite to replace it, or --out DIR for a new one.`,
+    );
+  }
+  const prior = o.resume ? openRun(dir) : undefined;
+  if (prior) {
+    for (const k of ['task', 'data', 'model'] as const) {
+      if (!same(prior.cfg[k], cfg[k])) throw new RunError(`--resume: the config's \`${k}\` section differs from the run in ${dir}; only \`train\` may change when resuming.`);
+    }
+  }
+  const task = taskSpec(cfg.task);
+  const data = task.prepare(cfg, prior?.artifacts);
+  for (const w of data.warnings) o.hooks?.onWarning?.(w);
+
+  const run = new RunDir(dir);
+  let model: tf.LayersModel;
+  let state: TrainState | undefined;
+  const optimizer = makeOptimizer(cfg.train);
+  if (prior) {
+    model = await loadCheckpoint(run.last);
+    state = readJson<TrainState>(path.join(run.last, 'state.json'));
+    // slots are matched to variables by position: the order of model.trainableWeights, as saved
+    await loadOptimizer(optimizer, run.last);
+  } else {
+    model = buildModel(cfg.model, { task: cfg.task, info: data.info, seed: cfg.seed });
+    if (exists) fs.rmSync(dir, { recursive: true, force: true });
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  const manifest: Manifest = {
+    seqnet_version: SEQNET_VERSION,
+    created: prior?.manifest.created ?? new Date().toISOString(),
+    backend: o.backend.backend,
+    engine: o.backend.engine,
+    node_version: process.version,
+    tfjs_version: o.backend.tfjsVersion,
+    seed: cfg.seed,
+    data_files: data.files,
+    wall_seconds: 0,
+    status: 'running',
+    params: model.countParams(),
+  };
+  run.writeConfig(cfg);
+  run.writeArtifacts(data.artifacts);
+  run.writeManifest(manifest);
+
+  const r = await fit(model, data, task, cfg.train, {
+    seed: cfg.seed,
+    run,
+    optimizer,
+    hooks: o.hooks,
+    signal: o.signal,
+    state,
+    history: prior ? run.readHistory() : undefined,
+  });
+  model.dispose();
+  optimizer.dispose();
+
+  // Final scores come from the best checkpoint, as `seqnet eval` would compute them.
+  const best = await loadCheckpoint(fs.existsSync(run.best) ? run.best : run.last);
+  const metrics: Record<string, unknown> = {
+    status: r.status,
+    epochs: r.state.epoch,
+    steps: r.state.step,
+    best_epoch: r.state.best_epoch,
+    train_seconds: r.state.seconds,
+  };
+  for (const name of ['valid', 'test'] as const) {
+    const split = data[name];
+    if (!split) continue;
+    metrics[name] = scoreSplit(best, split, task, cfg.train.eval_batch_size);
+    if (task.baseline) metrics[`${name}_baseline`] = task.baseline(data.train, split, data.info);
+  }
+  best.dispose();
+  run.writeMetrics(metrics);
+  run.writeManifest({ ...manifest, status: r.status, wall_seconds: r.state.seconds });
+  return { dir, status: r.status, metrics, state: r.state };
+}
