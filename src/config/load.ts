@@ -37,7 +37,8 @@ export function applySet(raw: Raw, assignment: string, source: string): void {
   node[keys[keys.length - 1]] = doc.toJS();
 }
 
-function lineOf(doc: Document | undefined, lc: LineCounter, p: (string | number)[]): string {
+function lineOf(doc: Document | undefined, lc: LineCounter, p: (string | number)[], overridden: string[][] = []): string {
+  if (overridden.some((o) => o.every((k, i) => String(p[i]) === k))) return ' (from --set)';
   if (!doc) return '';
   for (let n = p.length; n >= 1; n--) {
     const node = doc.getIn(p.slice(0, n), true) as { range?: [number, number, number] } | undefined;
@@ -49,7 +50,19 @@ function lineOf(doc: Document | undefined, lc: LineCounter, p: (string | number)
   return '';
 }
 
-function describe(issue: z.ZodIssue, raw: unknown): string[] {
+interface Problem {
+  path: (string | number)[];
+  msg: string;
+}
+
+function describe(issue: z.ZodIssue, raw: unknown): Problem[] {
+  return describeText(issue, raw).map((m) => ({
+    path: issue.code === z.ZodIssueCode.unrecognized_keys ? [...issue.path, m.key ?? ''] : issue.path,
+    msg: m.msg,
+  }));
+}
+
+function describeText(issue: z.ZodIssue, raw: unknown): { msg: string; key?: string }[] {
   const where = issue.path.join('.');
   const prefix = (k: string | number) => (where ? `${where}.${k}` : String(k));
   switch (issue.code) {
@@ -58,38 +71,43 @@ function describe(issue: z.ZodIssue, raw: unknown): string[] {
       return issue.keys.map((k) => {
         const guess = closest(k, allowed);
         const inSection = where ? ` in ${where}` : '';
-        return `${prefix(k)}: unknown key \`${k}\`${inSection}${guess ? ` — did you mean \`${guess}\`?` : ''}${
+        const msg = `${prefix(k)}: unknown key \`${k}\`${inSection}${guess ? ` — did you mean \`${guess}\`?` : ''}${
           allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''
         }`;
+        return { msg, key: k };
       });
     }
     case z.ZodIssueCode.invalid_union_discriminator: {
-      const types = typesAt(ConfigSchema, issue.path);
-      const got = (issue.path.reduce<unknown>((o, k) => (o as Raw | undefined)?.[k], raw) as Raw | undefined)?.type;
+      const types = typesAt(ConfigSchema, issue.path.slice(0, -1));
+      const got = issue.path.reduce<unknown>((o, k) => (o as Raw | undefined)?.[k], raw);
       const guess = typeof got === 'string' ? closest(got, types) : undefined;
       return [
-        `${prefix('type')}: ${got === undefined ? 'missing' : `unknown type \`${String(got)}\``}${
-          guess ? ` — did you mean \`${guess}\`?` : ''
-        } (valid: ${types.join(', ')})`,
+        {
+          msg: `${where}: ${got === undefined ? 'missing' : `unknown type \`${String(got)}\``}${
+            guess ? ` — did you mean \`${guess}\`?` : ''
+          } (valid: ${types.join(', ')})`,
+        },
       ];
     }
     case z.ZodIssueCode.invalid_enum_value: {
       const guess = typeof issue.received === 'string' ? closest(issue.received, issue.options.map(String)) : undefined;
       return [
-        `${where}: \`${String(issue.received)}\` is not one of ${issue.options.join(' | ')}${
-          guess ? ` — did you mean \`${guess}\`?` : ''
-        }`,
+        {
+          msg: `${where}: \`${String(issue.received)}\` is not one of ${issue.options.join(' | ')}${
+            guess ? ` — did you mean \`${guess}\`?` : ''
+          }`,
+        },
       ];
     }
     case z.ZodIssueCode.invalid_type:
-      if (issue.received === 'undefined') return [`${where}: required`];
-      return [`${where}: expected ${issue.expected}, got ${issue.received}`];
+      if (issue.received === 'undefined') return [{ msg: `${where}: required` }];
+      return [{ msg: `${where}: expected ${issue.expected}, got ${issue.received}` }];
     case z.ZodIssueCode.too_small:
-      return [`${where}: must be ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}${issue.type === 'array' ? ' items' : ''}`];
+      return [{ msg: `${where}: must be ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}${issue.type === 'array' ? ' items' : ''}` }];
     case z.ZodIssueCode.too_big:
-      return [`${where}: must be ${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)}`];
+      return [{ msg: `${where}: must be ${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)}` }];
     default:
-      return [`${where || '(top level)'}: ${issue.message}`];
+      return [{ msg: `${where || '(top level)'}: ${issue.message}` }];
   }
 }
 
@@ -107,16 +125,16 @@ function crossCheck(cfg: Config): { path: (string | number)[]; msg: string }[] {
 }
 
 /** Validates a raw object; `source` names the file for messages; `doc` gives line numbers. */
-export function validateConfig(raw: unknown, source: string, doc?: Document, lc = new LineCounter()): Config {
+export function validateConfig(raw: unknown, source: string, doc?: Document, lc = new LineCounter(), overridden: string[][] = []): Config {
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.flatMap((i) =>
-      describe(i, raw).map((m) => m + lineOf(doc, lc, i.path)),
-    );
+    const problems = parsed.error.issues.flatMap((i) => describe(i, raw)).map((p) => p.msg + lineOf(doc, lc, p.path, overridden));
     throw new ConfigError(source, problems);
   }
   const cross = crossCheck(parsed.data);
-  if (cross.length) throw new ConfigError(source, cross.map((c) => `${c.path.join('.')}: ${c.msg}${lineOf(doc, lc, c.path)}`));
+  if (cross.length) {
+    throw new ConfigError(source, cross.map((c) => `${c.path.join('.')}: ${c.msg}${lineOf(doc, lc, c.path, overridden)}`));
+  }
   return parsed.data;
 }
 
@@ -141,13 +159,13 @@ export function loadConfig(file: string, opts: LoadOptions = {}): Config {
   if (fs.statSync(file).isDirectory()) throw new ConfigError(file, ['is a directory, expected a YAML config file']);
   const text = fs.readFileSync(file, 'utf8');
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true });
   if (doc.errors.length) {
     throw new ConfigError(
       file,
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
-        return `${pos ? `line ${pos.line}, column ${pos.col}` : 'YAML'}: ${e.message.split('\n')[0]}`;
+        return `${pos ? `line ${pos.line}, column ${pos.col}` : 'YAML'}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
       }),
     );
   }
@@ -157,6 +175,7 @@ export function loadConfig(file: string, opts: LoadOptions = {}): Config {
   }
   for (const s of opts.set ?? []) applySet(raw as Raw, s, file);
   if (!isMap(doc.contents) && !isSeq(doc.contents)) throw new ConfigError(file, ['empty config']);
-  const cfg = validateConfig(raw, file, doc, lc);
+  const overridden = (opts.set ?? []).map((a) => a.slice(0, Math.max(0, a.indexOf('='))).trim().split('.'));
+  const cfg = validateConfig(raw, file, doc, lc, overridden);
   return resolvePaths(cfg, path.dirname(path.resolve(file)));
 }
