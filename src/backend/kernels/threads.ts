@@ -1,0 +1,184 @@
+/**
+ * A tiny pool of worker threads that run sgemm blocks on the shared wasm memory. The main thread
+ * writes a table of jobs (disjoint blocks of C) to a SharedArrayBuffer, wakes the workers, and
+ * every thread, main included, takes jobs from a shared counter until none are left (so a worker
+ * that the OS schedules late just takes fewer). The main thread then blocks in Atomics.wait until
+ * each woken worker has checked out (Node allows Atomics.wait on the main thread; the kernels are
+ * synchronous anyway). Workers start asynchronously: one is only used once it reports ready, and
+ * one whose job throws is dropped; any job left unfinished is redone inline.
+ */
+import { Worker } from 'node:worker_threads';
+
+/** The 14 sgemm arguments, in export order (ws is replaced by the running thread's own). */
+export type GemmArgs = [
+  M: number, N: number, K: number, alpha: number,
+  a: number, lda: number, transA: number,
+  b: number, ldb: number, transB: number,
+  beta: number, c: number, ldc: number, ws: number,
+];
+
+export const MAX_JOBS = 64;
+// job table, Int32 slots: 0 next job, 1 job count, then 16 per job: 14 args, 1 done flag
+const NEXT = 0, COUNT = 1, HEAD = 4, STRIDE = 16, DONE_FLAG = 15;
+const FLOAT_ARGS = [3, 10]; // alpha, beta
+// control block per worker, Int32 slots
+const SEQ = 0, DONE = 1, STATUS = 2, WS = 3;
+const READY = 1, FAILED = 2, STOP = 3;
+
+// Plain JS (eval'd, CommonJS) so it runs the same from src/ under vitest and from dist/.
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, ctrl, table } = workerData;
+const c = new Int32Array(ctrl), ti = new Int32Array(table), tf = new Float32Array(table);
+const isFloat = (i) => i === ${FLOAT_ARGS[0]} || i === ${FLOAT_ARGS[1]};
+let sgemm;
+try {
+  sgemm = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('abort'); } } }).exports.sgemm;
+  Atomics.store(c, ${STATUS}, ${READY});
+} catch (e) {
+  Atomics.store(c, ${STATUS}, ${FAILED});
+}
+Atomics.notify(c, ${STATUS});
+let seq = 0;
+const args = new Array(14);
+while (sgemm) {
+  Atomics.wait(c, ${SEQ}, seq);
+  seq = Atomics.load(c, ${SEQ});
+  if (Atomics.load(c, ${STATUS}) === ${STOP}) break;
+  try {
+    for (;;) {
+      const j = Atomics.add(ti, ${NEXT}, 1);
+      if (j >= Atomics.load(ti, ${COUNT})) break;
+      const o = ${HEAD} + j * ${STRIDE};
+      for (let i = 0; i < 13; i++) args[i] = isFloat(i) ? tf[o + i] : ti[o + i];
+      args[13] = Atomics.load(c, ${WS}); // this thread's packing workspace
+      sgemm(...args);
+      Atomics.store(ti, o + ${DONE_FLAG}, 1);
+    }
+  } catch (e) {
+    Atomics.store(c, ${STATUS}, ${FAILED});
+  }
+  Atomics.store(c, ${DONE}, seq);
+  Atomics.notify(c, ${DONE});
+}
+`;
+
+interface Slot {
+  worker: Worker;
+  ctrl: Int32Array;
+  seq: number;
+}
+
+let slots: Slot[] = [];
+let started = 0; // pool size last asked for: workers that die are not respawned
+const tableBuf = new SharedArrayBuffer((HEAD + MAX_JOBS * STRIDE) * 4);
+const ti = new Int32Array(tableBuf);
+const tfl = new Float32Array(tableBuf);
+
+/** Starts n workers on the module and shared memory (idempotent for the same n). */
+export function startWorkers(n: number, module: WebAssembly.Module, memory: WebAssembly.Memory): void {
+  if (started === n) return;
+  stopWorkers();
+  started = n;
+  for (let i = 0; i < n; i++) {
+    const ctrl = new SharedArrayBuffer(4 * 4); // SEQ, DONE, STATUS, WS
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctrl, table: tableBuf } });
+    worker.unref(); // never keeps the process alive
+    worker.on('error', () => undefined); // a dead worker is detected through its status
+    slots.push({ worker, ctrl: new Int32Array(ctrl), seq: 0 });
+  }
+}
+
+export function stopWorkers(): void {
+  for (const s of slots) {
+    Atomics.store(s.ctrl, STATUS, STOP);
+    Atomics.add(s.ctrl, SEQ, 1);
+    Atomics.notify(s.ctrl, SEQ);
+    void s.worker.terminate();
+  }
+  slots = [];
+  started = 0;
+}
+
+const isReady = (s: Slot): boolean => Atomics.load(s.ctrl, STATUS) === READY;
+
+/** Workers that have started and not failed. */
+export function readyWorkers(): number {
+  return slots.filter(isReady).length;
+}
+
+// Contention guard: on an oversubscribed machine (other processes on the cores) a descheduled
+// worker makes this thread wait and threads cost more than they give. When, over a window of
+// parallel calls, this thread spent over a quarter of the wall time waiting for workers,
+// parallelism pauses for COOLDOWN_MS and is then tried again.
+const WINDOW = 32, MAX_WAIT_SHARE = 0.25, COOLDOWN_MS = 2000;
+let winCalls = 0, winWait = 0, winTotal = 0, pausedUntil = 0;
+
+/** False while the contention guard has parallelism paused. */
+export function parallelAllowed(): boolean {
+  return performance.now() >= pausedUntil;
+}
+
+/** Forgets the contention history (a new configuration starts unpaused). */
+export function resetContentionGuard(): void {
+  winCalls = winWait = winTotal = pausedUntil = 0;
+}
+
+function account(wait: number, total: number): void {
+  winCalls++;
+  winWait += wait;
+  winTotal += total;
+  if (winCalls < WINDOW) return;
+  if (winWait > MAX_WAIT_SHARE * winTotal) pausedUntil = performance.now() + COOLDOWN_MS;
+  winCalls = winWait = winTotal = 0;
+}
+
+/**
+ * Runs all jobs (at most MAX_JOBS) on this thread and the ready workers; returns when done.
+ * workspaces: one sgemm workspace per thread, this thread first; at least readyWorkers() + 1.
+ */
+export function runJobs(jobs: GemmArgs[], workspaces: number[], inline: (args: GemmArgs) => void): void {
+  const t0 = performance.now();
+  const ready = slots.filter(isReady).slice(0, workspaces.length - 1);
+  const mine = (job: GemmArgs): GemmArgs => [...job.slice(0, 13), workspaces[0]] as GemmArgs;
+  Atomics.store(ti, COUNT, 0); // nobody takes a job while the table is written
+  jobs.forEach((job, j) => {
+    const o = HEAD + j * STRIDE;
+    job.forEach((v, i) => {
+      if (FLOAT_ARGS.includes(i)) tfl[o + i] = v;
+      else ti[o + i] = v;
+    });
+    ti[o + DONE_FLAG] = 0;
+  });
+  Atomics.store(ti, NEXT, 0);
+  Atomics.store(ti, COUNT, jobs.length);
+  ready.forEach((s, i) => {
+    Atomics.store(s.ctrl, WS, workspaces[i + 1]);
+    s.seq = (s.seq + 1) | 0;
+    Atomics.store(s.ctrl, SEQ, s.seq);
+    Atomics.notify(s.ctrl, SEQ);
+  });
+  for (;;) {
+    const j = Atomics.add(ti, NEXT, 1);
+    if (j >= jobs.length) break;
+    inline(mine(jobs[j]));
+    Atomics.store(ti, HEAD + j * STRIDE + DONE_FLAG, 1);
+  }
+  const tMine = performance.now();
+  for (const s of ready) {
+    while (Atomics.load(s.ctrl, DONE) !== s.seq && isReady(s)) {
+      Atomics.wait(s.ctrl, DONE, Atomics.load(s.ctrl, DONE), 1000);
+    }
+    if (!isReady(s)) {
+      slots = slots.filter((x) => x !== s);
+      void s.worker.terminate();
+    }
+  }
+  // a job taken by a worker that then failed is redone here
+  jobs.forEach((job, j) => {
+    if (Atomics.load(ti, HEAD + j * STRIDE + DONE_FLAG) !== 1) inline(mine(job));
+  });
+  Atomics.store(ti, COUNT, 0);
+  const tEnd = performance.now();
+  account(tEnd - tMine, tEnd - t0);
+}
