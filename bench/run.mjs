@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+/**
+ * seqnet's benchmark: W1–W5 (bench/workloads.mjs) trained and run through seqnet's own model
+ * builders on the engine in use, and through plain TensorFlow.js layers (model.trainOnBatch, as
+ * model.fit runs it) on the pure-JS cpu backend — what a user without native TensorFlow gets
+ * without seqnet. Prints a table and writes bench/results.json.
+ *
+ *   npm run bench                  all workloads, all references (the W4 reference takes many minutes a step)
+ *   npm run bench -- --quick       fewer steps; pure-JS reference for W1 and W5 only (< 5 minutes)
+ *   npm run bench -- --only W1,W5  a subset
+ * PyTorch figures come from bench/pytorch.json when present (python3 bench/pytorch_ref.py writes it).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { initBackend, tf } from '../dist/backend/index.js';
+import { ModelSchema } from '../dist/config/schema/index.js';
+import { buildModel } from '../dist/models/registry.js';
+import { makeStepper } from '../dist/models/stepper.js';
+import { sparseCrossEntropy } from '../dist/tasks/losses.js';
+import { trainStep } from '../dist/train/fit.js';
+import { WORKLOADS, referenceTargets, rng as makeRng } from './workloads.mjs';
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const onlyArg = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : null;
+const steps = quick ? 3 : 6;
+const refSteps = quick ? 1 : 2;
+const refIds = quick ? ['W1', 'W5'] : WORKLOADS.map((w) => w.id);
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+let peakRss = 0;
+const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+
+const lossFor = (task) => ({
+  loss: task === 'forecasting' ? (out, ys) => tf.losses.meanSquaredError(ys, out) : (out, ys) => sparseCrossEntropy(out, ys),
+});
+
+function disposeBatch(b) {
+  tf.dispose([...b.xs, b.ys]);
+}
+
+/** median seconds of `fn` over n runs after `warm` warm-up runs */
+function timeIt(fn, n, warm) {
+  for (let i = 0; i < warm; i++) fn();
+  const ts = [];
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    fn();
+    ts.push(Number(process.hrtime.bigint() - t) / 1e9);
+    sampleRss();
+  }
+  return median(ts);
+}
+
+function seqnetRun(w, kernels) {
+  const model = buildModel(ModelSchema.parse(w.model), { task: w.task, info: w.info, seed: 1 });
+  const opt = tf.train.adam(1e-3);
+  const rng = makeRng(7);
+  const task = lossFor(w.task);
+  const train = timeIt(() => {
+    const b = w.makeBatch(rng);
+    trainStep(model, task, b, opt, 5);
+    disposeBatch(b);
+  }, kernels === 'reference' ? refSteps : steps, kernels === 'reference' ? 1 : 2);
+  const b = w.makeBatch(rng);
+  const infer = timeIt(() => tf.tidy(() => model.predict(b.xs[0]).dataSync()), steps, 1);
+  disposeBatch(b);
+  let gen = null;
+  if (w.task === 'language_model' && kernels === 'fast') {
+    const stepper = makeStepper(model, w.info.seqLen);
+    const n = 100;
+    let x = tf.tensor2d([[5]], [1, 1], 'int32');
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) {
+      const logits = stepper.feed(x);
+      x.dispose();
+      const id = logits.argMax(-1).dataSync()[0];
+      logits.dispose();
+      x = tf.tensor2d([[id]], [1, 1], 'int32');
+    }
+    gen = n / (Number(process.hrtime.bigint() - t) / 1e9);
+    x.dispose();
+    stepper.dispose();
+  }
+  const params = model.countParams();
+  model.dispose();
+  opt.dispose();
+  const per = w.batch * w.perExample;
+  return { train: per / train, infer: per / infer, gen, params, stepSeconds: train };
+}
+
+/** async variant of timeIt for model.trainOnBatch, which returns a promise */
+async function timeAsync(fn, n, warm) {
+  for (let i = 0; i < warm; i++) await fn();
+  const ts = [];
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await fn();
+    ts.push(Number(process.hrtime.bigint() - t) / 1e9);
+    sampleRss();
+  }
+  return median(ts);
+}
+
+async function layersRun(w) {
+  const model = w.reference();
+  const rng = makeRng(7);
+  const train = await timeAsync(async () => {
+    const b = w.makeBatch(rng);
+    const y = referenceTargets(w, b.ys);
+    await model.trainOnBatch(b.xs[0], y);
+    y.dispose();
+    disposeBatch(b);
+  }, refSteps, 1);
+  const b = w.makeBatch(rng);
+  const infer = timeIt(() => tf.tidy(() => model.predict(b.xs[0]).dataSync()), refSteps, 1);
+  disposeBatch(b);
+  model.dispose();
+  const per = w.batch * w.perExample;
+  return { train: per / train, infer: per / infer, stepSeconds: train };
+}
+
+const pytorch = fs.existsSync(new URL('./pytorch.json', import.meta.url))
+  ? JSON.parse(fs.readFileSync(new URL('./pytorch.json', import.meta.url), 'utf8'))
+  : null;
+
+const info = await initBackend({ device: 'auto', kernels: 'fast' });
+process.stderr.write(`bench: engine ${info.engine} (${info.backend}), ${os.cpus().length} cores, ${quick ? 'quick' : 'full'} run\n`);
+const results = [];
+for (const w of WORKLOADS) {
+  if (onlyArg && !onlyArg.includes(w.id)) continue;
+  process.stderr.write(`${w.id} ${w.what}: seqnet…`);
+  await initBackend({ device: 'auto', kernels: 'fast' });
+  const s = seqnetRun(w, 'fast');
+  const r = { id: w.id, what: w.what, unit: w.unit, params: s.params, seqnet: { train: s.train, infer: s.infer, generate_tokens_per_s: s.gen } };
+  if (refIds.includes(w.id)) {
+    await initBackend({ device: 'cpu', kernels: 'reference' });
+    process.stderr.write(' pure-JS reference…');
+    const ref = w.reference ? await layersRun(w) : seqnetRun(w, 'reference');
+    r.reference = { ...ref, kind: w.reference ? 'tfjs-layers model.fit, cpu backend' : 'seqnet model, tfjs reference kernels, cpu backend' };
+    r.speedup = { train: s.train / ref.train, infer: s.infer / ref.infer };
+  }
+  if (pytorch?.[w.id]) {
+    r.pytorch = pytorch[w.id];
+    r.fraction_of_pytorch = { train: s.train / pytorch[w.id].train, infer: s.infer / pytorch[w.id].infer };
+  }
+  results.push(r);
+  process.stderr.write(' done\n');
+}
+
+const fmt = (v) => (v == null ? '—' : v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1));
+const lines = [
+  `| workload | unit | seqnet train | seqnet inference | pure-JS tfjs train | speed-up train | speed-up inference | PyTorch train | % of PyTorch |`,
+  `|---|---|---|---|---|---|---|---|---|`,
+  ...results.map((r) =>
+    `| ${r.id} ${r.what} | ${r.unit} | ${fmt(r.seqnet.train)} | ${fmt(r.seqnet.infer)} | ${fmt(r.reference?.train)} | ` +
+    `${r.speedup ? fmt(r.speedup.train) + '×' : '—'} | ${r.speedup ? fmt(r.speedup.infer) + '×' : '—'} | ${fmt(r.pytorch?.train)} | ` +
+    `${r.fraction_of_pytorch ? Math.round(r.fraction_of_pytorch.train * 100) + '%' : '—'} |`,
+  ),
+];
+const gen = results.filter((r) => r.seqnet.generate_tokens_per_s).map((r) => `${r.id} generation (carried state, batch 1): ${fmt(r.seqnet.generate_tokens_per_s)} tokens/s`);
+process.stdout.write(lines.join('\n') + '\n\n' + gen.join('\n') + `\npeak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB\n`);
+const out = {
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  engine: info.engine,
+  backend: info.backend,
+  mode: quick ? 'quick' : 'full',
+  steps,
+  peak_rss_mib: Math.round(peakRss / 2 ** 20),
+  results,
+};
+fs.writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(out, null, 2) + '\n');
