@@ -78,10 +78,12 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
     const rng = new Rng(o.seed * 1000 + epoch);
     seedDropout(rng.fork());
     const batches = batchIndices(data.train.size, cfg.batch_size, rng);
+    // a run interrupted mid-epoch resumes after the batches it had done (same seeded order)
+    const done = Math.max(0, state.step - state.epoch * stepsPerEpoch);
     let lossSum = 0;
     let lossN = 0;
     const epochStart = Date.now();
-    for (let i = 0; i < batches.length; i++) {
+    for (let i = done; i < batches.length; i++) {
       if (o.signal?.aborted) {
         status = 'interrupted';
         break epochs;
@@ -122,7 +124,7 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
       }
       await yieldToEventLoop();
     }
-    const partial = lossN < batches.length;
+    const partial = done + lossN < batches.length;
     const valid = data.valid ? scoreSplit(model, data.valid, task, cfg.eval_batch_size) : null;
     const validLoss = valid ? valid.loss : null;
     const trainLoss = lossSum / Math.max(1, lossN);
