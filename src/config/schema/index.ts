@@ -15,9 +15,9 @@ export const ConfigSchema = z
       .describe('run name; the run goes to runs/<name> unless --out is given'),
     seed: z.number().int().min(0).default(1).describe('seed for weights, shuffling and dropout'),
     task: z.enum(TASKS).describe('what the model learns'),
-    data: DataSchema,
-    model: ModelSchema,
-    train: TrainSchema.default({}),
+    data: DataSchema.describe('where the data is and how it becomes tensors'),
+    model: ModelSchema.describe('the model family (`type`) and its settings'),
+    train: TrainSchema.default({}).describe('optimisation and checkpointing'),
   })
   .strict();
 
