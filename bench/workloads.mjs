@@ -17,6 +17,17 @@ const floats = (rng, n) => Float32Array.from({ length: n }, () => rng.normal());
 const refRnn = (kind, units, returnSequences, extra = {}) =>
   tf.layers[kind]({ units, returnSequences, recurrentInitializer: 'glorotUniform', ...extra });
 
+/** W1/W2 in plain tfjs-layers: embedding → two recurrent layers → softmax */
+function charLmReference(kind) {
+  const m = tf.sequential();
+  m.add(tf.layers.embedding({ inputDim: 65, outputDim: 64, inputLength: 64 }));
+  m.add(refRnn(kind, 256, true, { recurrentActivation: 'sigmoid' }));
+  m.add(refRnn(kind, 256, true, { recurrentActivation: 'sigmoid' }));
+  m.add(tf.layers.dense({ units: 65, activation: 'softmax' }));
+  m.compile({ optimizer: tf.train.adam(0.002), loss: 'categoricalCrossentropy' });
+  return m;
+}
+
 export const WORKLOADS = [
   {
     id: 'W1',
@@ -30,15 +41,7 @@ export const WORKLOADS = [
     makeBatch(rng) {
       return { xs: [tf.tensor2d(ints(rng, 32 * 64, 65), [32, 64], 'int32')], ys: tf.tensor2d(ints(rng, 32 * 64, 65), [32, 64], 'int32') };
     },
-    reference() {
-      const m = tf.sequential();
-      m.add(tf.layers.embedding({ inputDim: 65, outputDim: 64, inputLength: 64 }));
-      m.add(refRnn('lstm', 256, true, { recurrentActivation: 'sigmoid' }));
-      m.add(refRnn('lstm', 256, true, { recurrentActivation: 'sigmoid' }));
-      m.add(tf.layers.dense({ units: 65, activation: 'softmax' }));
-      m.compile({ optimizer: tf.train.adam(0.002), loss: 'categoricalCrossentropy' });
-      return m;
-    },
+    reference: () => charLmReference('lstm'),
   },
   {
     id: 'W2',
@@ -52,15 +55,7 @@ export const WORKLOADS = [
     makeBatch(rng) {
       return WORKLOADS[0].makeBatch(rng);
     },
-    reference() {
-      const m = tf.sequential();
-      m.add(tf.layers.embedding({ inputDim: 65, outputDim: 64, inputLength: 64 }));
-      m.add(refRnn('gru', 256, true, { recurrentActivation: 'sigmoid' }));
-      m.add(refRnn('gru', 256, true, { recurrentActivation: 'sigmoid' }));
-      m.add(tf.layers.dense({ units: 65, activation: 'softmax' }));
-      m.compile({ optimizer: tf.train.adam(0.002), loss: 'categoricalCrossentropy' });
-      return m;
-    },
+    reference: () => charLmReference('gru'),
   },
   {
     id: 'W3',
