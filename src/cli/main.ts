@@ -4,6 +4,9 @@ import { SEQNET_VERSION } from '../version.js';
 import { evalCommand } from './commands/eval.js';
 import { generateCommand } from './commands/generate.js';
 import { infoCommand } from './commands/info.js';
+import { schemaCommand } from './commands/schema.js';
+import { inspectCommand } from './commands/inspect.js';
+import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
 import { handleError } from './errors.js';
 
@@ -16,11 +19,19 @@ export function program(): Command {
   trainCommand(p);
   evalCommand(p);
   generateCommand(p);
+  predictCommand(p);
+  inspectCommand(p);
   infoCommand(p);
+  schemaCommand(p);
   return p;
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `seqnet schema | head` closes the pipe early: that is not an error
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   try {
     await program().parseAsync(argv);
   } catch (e) {

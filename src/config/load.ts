@@ -7,7 +7,8 @@ import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, type Document } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../util/errors.js';
-import { ConfigSchema, type Config } from './schema/index.js';
+import { ConfigSchema, modelProblems, type Config } from './schema/index.js';
+import { dataProblems } from './data-checks.js';
 import { SUPPORTED_TASKS } from './support.js';
 import { closest } from './suggest.js';
 import { keysAt, typesAt } from './shape.js';
@@ -121,6 +122,8 @@ function crossCheck(cfg: Config): { path: (string | number)[]; msg: string }[] {
       msg: `model type \`${cfg.model.type}\` does not support task \`${cfg.task}\` (it supports: ${ok.join(', ')})`,
     });
   }
+  out.push(...modelProblems(cfg.model, cfg.task, cfg.data));
+  out.push(...dataProblems(cfg));
   return out;
 }
 
@@ -150,6 +153,7 @@ export function resolvePaths(cfg: Config, baseDir: string): Config {
       valid: typeof d.valid === 'string' ? abs(d.valid) : d.valid,
       test: typeof d.test === 'string' ? abs(d.test) : d.test,
     },
+    model: 'embeddings' in cfg.model && cfg.model.embeddings ? { ...cfg.model, embeddings: { ...cfg.model.embeddings, path: abs(cfg.model.embeddings.path) } } : cfg.model,
   };
 }
 

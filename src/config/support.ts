@@ -5,4 +5,12 @@ export const SUPPORTED_TASKS: Record<ModelType, readonly Task[]> = {
   rnn: ['classification', 'tagging', 'language_model', 'forecasting'],
   lstm: ['classification', 'tagging', 'language_model', 'forecasting'],
   gru: ['classification', 'tagging', 'language_model', 'forecasting'],
+  textcnn: ['classification', 'tagging', 'forecasting'],
+  transformer: ['classification', 'tagging', 'language_model', 'forecasting'],
+  seq2seq: ['seq2seq'],
+  ngram: ['language_model'],
+  bow: ['classification'],
+  naive: ['forecasting'],
+  seasonal_naive: ['forecasting'],
+  ar: ['forecasting'],
 };

@@ -1,6 +1,6 @@
 /** `evaluate(runDir)`: the task's metrics on the test/valid split or a new file, with the baseline beside them. */
 import fs from 'node:fs';
-import { loadCheckpoint } from '../models/io.js';
+import { loadPredictor } from '../models/predictor.js';
 import { taskSpec } from '../tasks/index.js';
 import { scoreSplit } from '../tasks/score.js';
 import { openRun } from '../train/rundir.js';
@@ -46,7 +46,7 @@ export async function evaluate(dir: string, o: EvalOptions = {}): Promise<EvalRe
     if (!split) throw new RunError(`${dir}: the run has no ${name} split (data.${name} is 0); use --split or --data FILE.`);
     on = `${name} split`;
   }
-  const model = await loadCheckpoint(ckptDir);
+  const model = await loadPredictor(ckptDir, cfg.model);
   try {
     const metrics = scoreSplit(model, split, task, o.batchSize ?? cfg.train.eval_batch_size);
     const baseline = task.baseline ? task.baseline(data.train, split, data.info) : null;

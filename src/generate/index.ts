@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { tf } from '../backend/index.js';
 import { BOS, EOS, PAD, UNK, loadTokenizer, type TokenizerJSON } from '../data/tokenizers/index.js';
-import { loadCheckpoint } from '../models/io.js';
+import { loadPredictor } from '../models/predictor.js';
 import { makeStepper } from '../models/stepper.js';
 import { openRun } from '../train/rundir.js';
 import { RunError, SeqnetError } from '../util/errors.js';
@@ -41,7 +41,7 @@ export async function generate(dir: string, o: GenerateOptions): Promise<Generat
   }
   const ckptDir = (o.checkpoint ?? 'best') === 'best' && fs.existsSync(run.best) ? run.best : run.last;
   if (!fs.existsSync(ckptDir)) throw new RunError(`${dir} has no checkpoint yet (neither best/ nor last/).`);
-  const model = await loadCheckpoint(ckptDir);
+  const model = await loadPredictor(ckptDir, cfg.model);
   const rng = new Rng(o.seed);
   const primeIds = tok.encode(o.prime);
   const start = primeIds.length ? primeIds : [BOS];

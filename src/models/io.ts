@@ -11,6 +11,14 @@ import { replaceDir, writeFileAtomic } from '../util/fs.js';
 // custom layers must be registered before a model that uses them is deserialised
 import './layers/dropout.js';
 import './layers/recurrent.js';
+import './layers/attention.js';
+import './layers/dense.js';
+import './layers/merge.js';
+import './layers/norm.js';
+import './layers/pooling.js';
+import './layers/positional.js';
+import '../baselines/bow_layer.js';
+import './seq2seq/index.js';
 
 function join(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
   const parts = Array.isArray(data) ? data : [data];

@@ -1,64 +1,70 @@
-/** rnn | lstm | gru: embedding (or features) → stacked recurrent layers → a task head. */
+/**
+ * rnn | lstm | gru: embedding (or features) → stacked recurrent layers (optionally bidirectional,
+ * with normalisation between them) → a task head.
+ */
 import { tf } from '../backend/index.js';
 import type { RecurrentConfig } from '../config/schema/index.js';
 import { Rng } from '../util/rng.js';
+import { embedTokens } from './embedding.js';
+import { head, perToken } from './head.js';
 import { SeqnetDropout } from './layers/dropout.js';
+import { SeqnetMerge } from './layers/merge.js';
+import { SeqnetLayerNorm } from './layers/norm.js';
 import { SeqnetRecurrent } from './layers/recurrent.js';
-import type { BuildContext, ModelFamily } from './types.js';
+import type { ModelFamily } from './types.js';
+
+export { head } from './head.js';
+
+function normLayer(kind: RecurrentConfig['norm'], name: string): tf.layers.Layer | undefined {
+  switch (kind) {
+    case 'none':
+      return undefined;
+    case 'layer':
+      return new SeqnetLayerNorm({ epsilon: 1e-3, name });
+    case 'batch':
+      return tf.layers.batchNormalization({ axis: -1, name });
+  }
+}
 
 export const recurrentFamily: ModelFamily<RecurrentConfig> = {
   build(cfg, ctx) {
     const { task, info } = ctx;
     const rng = new Rng(ctx.seed);
-    const perToken = task === 'language_model' || task === 'tagging';
     const forecasting = task === 'forecasting';
 
     const input = forecasting
       ? tf.input({ shape: [null, info.numFeatures!], dtype: 'float32', name: 'features' })
       : tf.input({ shape: [null], dtype: 'int32', name: 'tokens' });
+    // [B, T, E] (tokens) or [B, T, F] (features); padding (id 0) is masked except for language models
     let h = forecasting
       ? input
-      : (tf.layers
-          .embedding({
-            inputDim: info.vocabSize!,
-            outputDim: cfg.embedding_dim,
-            maskZero: task !== 'language_model',
-            embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: rng.fork() }),
-            name: 'embedding',
-          })
-          .apply(input) as tf.SymbolicTensor);
+      : embedTokens(input, ctx, { dim: cfg.embedding_dim, embeddings: cfg.embeddings, maskZero: task !== 'language_model', rng });
 
     for (let i = 0; i < cfg.layers; i++) {
-      const last = i === cfg.layers - 1;
-      h = new SeqnetRecurrent({
-        cell: cfg.type,
-        units: cfg.units,
-        returnSequences: perToken || !last,
-        seed: rng.fork(),
-        name: `${cfg.type}_${i + 1}`,
-      }).apply(h) as tf.SymbolicTensor;
-      if (cfg.dropout > 0) h = new SeqnetDropout({ rate: cfg.dropout, name: `dropout_${i + 1}` }).apply(h) as tf.SymbolicTensor;
+      const n = i + 1;
+      const seq = perToken(task) || i < cfg.layers - 1;
+      const layer = (goBackwards: boolean, name: string) =>
+        new SeqnetRecurrent({
+          cell: cfg.type,
+          units: cfg.units,
+          returnSequences: seq,
+          goBackwards,
+          recurrentDropout: cfg.recurrent_dropout,
+          seed: rng.fork(),
+          name,
+        }).apply(h) as tf.SymbolicTensor;
+      if (cfg.bidirectional) {
+        // the backward layer's outputs are already in original time order, so they line up with the forward ones
+        const fwd = layer(false, `${cfg.type}_${n}_forward`);
+        const bwd = layer(true, `${cfg.type}_${n}_backward`);
+        h = new SeqnetMerge({ mode: cfg.merge, name: `${cfg.type}_${n}_${cfg.merge}` }).apply([fwd, bwd]) as tf.SymbolicTensor;
+      } else {
+        h = layer(false, `${cfg.type}_${n}`);
+      }
+      const norm = normLayer(cfg.norm, `${cfg.norm}_norm_${n}`);
+      if (norm) h = norm.apply(h) as tf.SymbolicTensor;
+      if (cfg.dropout > 0) h = new SeqnetDropout({ rate: cfg.dropout, name: `dropout_${n}` }).apply(h) as tf.SymbolicTensor;
     }
     return tf.model({ inputs: input, outputs: head(h, ctx, rng), name: `${cfg.type}_${task}` });
   },
 };
-
-/** The output layer for a task, on top of features h ([B, T, U] per token, [B, U] otherwise). */
-export function head(h: tf.SymbolicTensor, ctx: BuildContext, rng: Rng): tf.SymbolicTensor {
-  const dense = (units: number, name: string) =>
-    tf.layers.dense({ units, name, kernelInitializer: tf.initializers.glorotUniform({ seed: rng.fork() }) });
-  const { task, info } = ctx;
-  switch (task) {
-    case 'language_model':
-      return dense(info.vocabSize!, 'logits').apply(h) as tf.SymbolicTensor;
-    case 'tagging':
-    case 'classification':
-      return dense(info.numClasses!, 'logits').apply(h) as tf.SymbolicTensor;
-    case 'forecasting': {
-      const out = dense(info.horizon! * info.numTargets!, 'forecast').apply(h) as tf.SymbolicTensor;
-      return tf.layers.reshape({ targetShape: [info.horizon!, info.numTargets!], name: 'forecast_steps' }).apply(out) as tf.SymbolicTensor;
-    }
-    case 'seq2seq':
-      throw new Error('seq2seq models have their own decoder head');
-  }
-}

@@ -5,6 +5,7 @@
  */
 import { tf } from '../backend/index.js';
 import { SeqnetRecurrent } from './layers/recurrent.js';
+import type { Predictor } from './predictor.js';
 
 export interface Stepper {
   /** feeds ids [B, n] (the prime, then one token at a time); returns next-token logits [B, V] */
@@ -19,10 +20,11 @@ function chain(model: tf.LayersModel): tf.layers.Layer[] | undefined {
   return layers;
 }
 
-export function makeStepper(model: tf.LayersModel, seqLen: number): Stepper {
-  const layers = chain(model);
+/** Recurrent networks step their state; any other model (a baseline too) re-reads its last window. */
+export function makeStepper(model: Predictor, seqLen: number): Stepper {
+  const layers = model instanceof tf.LayersModel ? chain(model) : undefined;
   if (layers && layers.some((l) => l instanceof SeqnetRecurrent)) return new RecurrentStepper(layers);
-  return new WindowStepper(model, seqLen);
+  return new WindowStepper(model, Math.min(seqLen, model.contextLength ?? seqLen));
 }
 
 class RecurrentStepper implements Stepper {
@@ -60,7 +62,7 @@ class RecurrentStepper implements Stepper {
 class WindowStepper implements Stepper {
   private context: tf.Tensor2D | undefined;
   constructor(
-    private readonly model: tf.LayersModel,
+    private readonly model: Predictor,
     private readonly seqLen: number,
   ) {}
 

@@ -1,6 +1,7 @@
 /** The model-family contract: a config slice and the data facts in, a tf.LayersModel out. */
 import type { tf } from '../backend/index.js';
 import type { ModelConfig, Task } from '../config/schema/index.js';
+import type { Split } from '../data/batch.js';
 import type { DataInfo } from '../data/info.js';
 
 export interface BuildContext {
@@ -8,6 +9,12 @@ export interface BuildContext {
   info: DataInfo;
   /** seed for every initializer of this model */
   seed: number;
+  /** the prepared data's artifacts (the tokenizer's vocabulary places pretrained word vectors) */
+  artifacts?: Record<string, unknown>;
+  /** notes for the user while building (e.g. pretrained-vector coverage) */
+  warn?: (message: string) => void;
+  /** the training split, for families whose structure depends on the data (bow: its n-gram vocabulary) */
+  train?: Split;
 }
 
 /**

@@ -1,13 +1,21 @@
 /** Task registry keyed by `task`. Later tasks are added here; lookups list the valid ones. */
 import type { Task } from '../config/schema/index.js';
 import { SeqnetError } from '../util/errors.js';
+import { classification } from './classification.js';
+import { forecasting } from './forecasting.js';
 import { languageModel } from './language_model.js';
+import { seq2seq } from './seq2seq.js';
+import { tagging } from './tagging.js';
 import type { TaskSpec } from './types.js';
 
 export * from './types.js';
 
 const TASKS: Partial<Record<Task, TaskSpec>> = {
+  classification,
+  tagging,
   language_model: languageModel,
+  forecasting,
+  seq2seq,
 };
 
 export function taskSpec(task: Task): TaskSpec {

@@ -4,9 +4,11 @@ import type { Config } from '../config/schema/index.js';
 import type { Split } from '../data/batch.js';
 import { fileRecord, trainFiles } from '../data/files.js';
 import { windows, type WindowSplit } from '../data/lm.js';
+import { documentStream, splitDocuments } from '../data/documents.js';
 import { readText } from '../data/read.js';
 import { carve } from '../data/split.js';
 import { fitTokenizer, loadTokenizer, type Tokenizer, type TokenizerJSON } from '../data/tokenizers/index.js';
+import { DataError } from '../util/errors.js';
 import { sparseCrossEntropy } from './losses.js';
 import type { Artifacts, MetricAccumulator, Prepared, TaskSpec } from './types.js';
 
@@ -15,13 +17,31 @@ function tokenizerFrom(artifacts: Artifacts | undefined): Tokenizer | undefined 
   return j ? loadTokenizer(j, 'tokenizer.json') : undefined;
 }
 
-function encode(tok: Tokenizer, text: string, what: string, warnings: string[]): Int32Array {
+/** Notes the pieces of `text` the vocabulary lacks (they become <unk>). */
+function warnUnknown(tok: Tokenizer, text: string, what: string, warnings: string[]): void {
   const unknown = tok.unknownPieces(text);
   if (unknown.length) {
     const shown = unknown.slice(0, 10).map((c) => JSON.stringify(c)).join(' ');
     warnings.push(`${what}: ${unknown.length} piece(s) not in the vocabulary, mapped to <unk>: ${shown}${unknown.length > 10 ? ' …' : ''}`);
   }
-  return Int32Array.from(tok.encode(text));
+}
+
+/** A text as the units the corpus is made of: itself, or its documents. */
+function documents(text: string, mode: Config['data']['documents']): string[] {
+  return mode === 'none' ? [text] : splitDocuments(text, mode);
+}
+
+/** Token ids of a split: the running text, or <bos> doc <eos> per document. */
+function encodeParts(tok: Tokenizer, parts: string[], mode: Config['data']['documents'], what: string, warnings: string[]): Int32Array {
+  warnUnknown(tok, parts.join('\n'), what, warnings);
+  return mode === 'none' ? Int32Array.from(tok.encode(parts.join(''))) : documentStream(parts.map((p) => tok.encode(p)));
+}
+
+/** A language model reads plain text; a format set to anything else is a mistake. */
+function checkFormat(cfg: Config, files: string[]): void {
+  if (cfg.data.format !== null && cfg.data.format !== 'text') {
+    throw new DataError(`${files[0]}: language_model reads plain text (data.format: text), not ${cfg.data.format}.`);
+  }
 }
 
 /** Loss, perplexity and bits per token from summed negative log-likelihood (nats). */
@@ -47,27 +67,34 @@ export const languageModel: TaskSpec = {
   prepare(cfg: Config, artifacts?: Artifacts): Prepared {
     const d = cfg.data;
     const files = trainFiles(d.train);
-    const text = files.map((f) => readText(f, 'training file')).join('\n');
+    checkFormat(cfg, files);
+    // files are joined so that no document spans two files
+    const text = files.map((f) => readText(f, 'training file')).join(d.documents === 'blank_lines' ? '\n\n' : '\n');
     const what = files.length === 1 ? files[0] : `${files.length} training files`;
+    // carve in order: by characters for one running text, by documents otherwise
+    const docs = d.documents === 'none' ? undefined : splitDocuments(text, d.documents);
+    const n = docs ? docs.length : text.length;
     const vFrac = typeof d.valid === 'number' ? d.valid : 0;
     const tFrac = typeof d.test === 'number' ? d.test : 0;
-    const r = carve(text.length, vFrac, tFrac, what);
-    const part = (k: 'valid' | 'test', frac: number | string, range: [number, number]): string | undefined =>
-      typeof frac === 'string' ? readText(frac, `${k} file`) : range[1] > range[0] ? text.slice(...range) : undefined;
-    const trainText = text.slice(...r.train);
-    const validText = part('valid', d.valid, r.valid);
-    const testText = part('test', d.test, r.test);
-
-    const tok = tokenizerFrom(artifacts) ?? fitTokenizer([trainText], d.tokenizer);
+    const r = carve(n, vFrac, tFrac, what);
+    const slice = ([a, b]: [number, number]) => (docs ? docs.slice(a, b) : [text.slice(a, b)]);
+    const part = (k: 'valid' | 'test', frac: number | string, range: [number, number]): string[] | undefined => {
+      if (typeof frac === 'string') return documents(readText(frac, `${k} file`), d.documents);
+      if (frac === 0) return undefined;
+      if (range[1] === range[0]) throw new DataError(`${what}: data.${k}: ${frac} of ${n} ${docs ? 'documents' : 'characters'} is an empty split; add data or set data.${k}: 0.`);
+      return slice(range);
+    };
+    const trainParts = slice(r.train);
+    const tok = tokenizerFrom(artifacts) ?? fitTokenizer(trainParts, d.tokenizer);
     const warnings: string[] = [];
-    const split = (t: string | undefined, name: string): WindowSplit | undefined =>
-      t === undefined ? undefined : windows(encode(tok, t, name, warnings), d, name);
+    const split = (t: string[] | undefined, name: string, chunk: number | null = null): WindowSplit | undefined =>
+      t === undefined ? undefined : windows(encodeParts(tok, t, d.documents, name, warnings), d, name, chunk);
     const recs = [...files, ...[d.valid, d.test].filter((x): x is string => typeof x === 'string')].map(fileRecord);
     return {
       info: { seqLen: d.seq_len, vocabSize: tok.vocabSize },
-      train: split(trainText, `train split of ${what}`)!,
-      valid: split(validText, typeof d.valid === 'string' ? d.valid : `valid split of ${what}`),
-      test: split(testText, typeof d.test === 'string' ? d.test : `test split of ${what}`),
+      train: split(trainParts, `train split of ${what}`, cfg.train.tbptt)!,
+      valid: split(part('valid', d.valid, r.valid), typeof d.valid === 'string' ? d.valid : `valid split of ${what}`),
+      test: split(part('test', d.test, r.test), typeof d.test === 'string' ? d.test : `test split of ${what}`),
       artifacts: { tokenizer: tok.toJSON() },
       files: recs,
       warnings,
@@ -77,7 +104,8 @@ export const languageModel: TaskSpec = {
   fileSplit(cfg, artifacts, file) {
     const tok = tokenizerFrom(artifacts)!;
     const warnings: string[] = [];
-    const split = windows(encode(tok, readText(file), file, warnings), cfg.data, file);
+    const parts = documents(readText(file), cfg.data.documents);
+    const split = windows(encodeParts(tok, parts, cfg.data.documents, file, warnings), cfg.data, file);
     return { split, warnings };
   },
 

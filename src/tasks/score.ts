@@ -2,14 +2,16 @@
 import { tf } from '../backend/index.js';
 import type { Split } from '../data/batch.js';
 import { batchIndices } from '../data/batch.js';
+import type { Predictor } from '../models/predictor.js';
 import type { TaskSpec } from './types.js';
 
-export function predict(model: tf.LayersModel, xs: tf.Tensor[]): tf.Tensor {
+/** The model's outputs for one batch's inputs (a network in inference mode, or a baseline). */
+export function predict(model: Predictor, xs: tf.Tensor[]): tf.Tensor {
   return model.apply(xs.length === 1 ? xs[0] : xs, { training: false }) as tf.Tensor;
 }
 
-export function scoreSplit(model: tf.LayersModel, split: Split, task: TaskSpec, batchSize: number): Record<string, number> {
-  const acc = task.metrics();
+export function scoreSplit(model: Predictor, split: Split, task: TaskSpec, batchSize: number): Record<string, number> {
+  const acc = task.metrics(split, model);
   for (const idx of batchIndices(split.size, batchSize)) {
     const b = split.batch(idx);
     const out = tf.tidy(() => predict(model, b.xs));

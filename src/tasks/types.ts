@@ -6,6 +6,7 @@ import type { tf } from '../backend/index.js';
 import type { Config, Task } from '../config/schema/index.js';
 import type { Split } from '../data/batch.js';
 import type { DataInfo, FileRecord } from '../data/info.js';
+import type { Predictor } from '../models/predictor.js';
 
 /** JSON blobs saved in the run directory as `<key>.json` (tokenizer, labels, scaler…). */
 export type Artifacts = Record<string, unknown>;
@@ -37,8 +38,39 @@ export interface TaskSpec {
   fileSplit(cfg: Config, artifacts: Artifacts, file: string): { split: Split; warnings: string[] };
   /** Mean training loss of one batch. */
   loss(outputs: tf.Tensor, ys: tf.Tensor, weights?: tf.Tensor): tf.Scalar;
-  /** metrics for eval, including `loss` */
-  metrics(): MetricAccumulator;
+  /**
+   * Metrics for eval, including `loss`. `split` is the split being scored, for the facts its
+   * metrics need (label names, the scaler to report original units…); one accumulator per split.
+   * `model` is the model being scored, for metrics that decode with it (seq2seq).
+   */
+  metrics(split: Split, model?: Predictor): MetricAccumulator;
   /** the simple method to compare with, computed on the same split (train split given for fitting) */
   baseline?(train: Split, split: Split, info: DataInfo): Record<string, number>;
+  /**
+   * Applies a trained model to new input for `seqnet predict`: `input.text` is one example typed
+   * on the command line, `input.file` a file of examples (in the task's own data format). Throws a
+   * SeqnetError when the task cannot use the kind of input given.
+   */
+  predict?(model: Predictor, cfg: Config, artifacts: Artifacts, input: PredictInput): Prediction;
+}
+
+/** What `seqnet predict` was given: exactly one of the two. */
+export interface PredictInput {
+  text?: string;
+  file?: string;
+  /** seq2seq: write the attention matrix of the (first) input as an SVG heatmap to this path */
+  attention?: string;
+}
+
+/**
+ * A prediction: `results` is JSON-able and task-shaped (printed by `predict --json`), `render` is
+ * the same for a person to read (printed otherwise). For example, classification gives
+ * `[{ text, label, probabilities: { label: p } }]`, tagging `[{ tokens, tags }]`, forecasting
+ * `{ targets, steps: [{ step, date?, values: { target: v } }] }`.
+ */
+export interface Prediction {
+  results: unknown;
+  render: string;
+  /** notes for the user (unknown tokens, rows dropped…) */
+  warnings: string[];
 }

@@ -7,9 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tf, type BackendInfo } from '../backend/index.js';
 import type { Config } from '../config/schema/index.js';
-import { buildModel } from '../models/registry.js';
+import { saveBaseline } from '../baselines/io.js';
+import type { FittedFamily } from '../baselines/types.js';
+import { buildModel, familyOf } from '../models/registry.js';
 import { loadCheckpoint } from '../models/io.js';
-import { taskSpec } from '../tasks/index.js';
+import type { Predictor } from '../models/predictor.js';
+import { taskSpec, type Prepared, type TaskSpec } from '../tasks/index.js';
 import { scoreSplit } from '../tasks/score.js';
 import { RunError } from '../util/errors.js';
 import { readJson } from '../util/fs.js';
@@ -56,11 +59,16 @@ export async function train(cfg: Config, o: TrainOptions): Promise<TrainResult> 
       if (!same(prior.cfg[k], cfg[k])) throw new RunError(`--resume: the config's \`${k}\` section differs from the run in ${dir}; only \`train\` may change when resuming.`);
     }
   }
+  const family = familyOf(cfg.model.type);
+  if (o.resume && 'fit' in family) {
+    throw new RunError(`--resume: the ${cfg.model.type} baseline is fitted in one pass, so there is nothing to resume; use --overwrite to fit it again.`);
+  }
   const task = taskSpec(cfg.task);
   const data = task.prepare(cfg, prior?.artifacts);
   for (const w of data.warnings) o.hooks?.onWarning?.(w);
 
   const run = new RunDir(dir);
+  if ('fit' in family) return fitBaseline(family, cfg, task, data, run, exists, o);
   let model: tf.LayersModel;
   let state: TrainState | undefined;
   const optimizer = makeOptimizer(cfg.train);
@@ -70,23 +78,18 @@ export async function train(cfg: Config, o: TrainOptions): Promise<TrainResult> 
     // slots are matched to variables by position: the order of model.trainableWeights, as saved
     await loadOptimizer(optimizer, run.last);
   } else {
-    model = buildModel(cfg.model, { task: cfg.task, info: data.info, seed: cfg.seed });
+    model = buildModel(cfg.model, {
+      task: cfg.task,
+      info: data.info,
+      seed: cfg.seed,
+      artifacts: data.artifacts,
+      warn: (w) => o.hooks?.onWarning?.(w),
+      train: data.train,
+    });
     if (exists) fs.rmSync(dir, { recursive: true, force: true });
   }
   fs.mkdirSync(dir, { recursive: true });
-  const manifest: Manifest = {
-    seqnet_version: SEQNET_VERSION,
-    created: prior?.manifest.created ?? new Date().toISOString(),
-    backend: o.backend.backend,
-    engine: o.backend.engine,
-    node_version: process.version,
-    tfjs_version: o.backend.tfjsVersion,
-    seed: cfg.seed,
-    data_files: data.files,
-    wall_seconds: 0,
-    status: 'running',
-    params: model.countParams(),
-  };
+  const manifest = startManifest(cfg, data, o, model.countParams(), prior?.manifest.created);
   run.writeConfig(cfg);
   run.writeArtifacts(data.artifacts);
   run.writeManifest(manifest);
@@ -111,15 +114,71 @@ export async function train(cfg: Config, o: TrainOptions): Promise<TrainResult> 
     steps: r.state.step,
     best_epoch: r.state.best_epoch,
     train_seconds: r.state.seconds,
+    ...finalScores(best, data, task, cfg.train.eval_batch_size),
   };
-  for (const name of ['valid', 'test'] as const) {
-    const split = data[name];
-    if (!split) continue;
-    metrics[name] = scoreSplit(best, split, task, cfg.train.eval_batch_size);
-    if (task.baseline) metrics[`${name}_baseline`] = task.baseline(data.train, split, data.info);
-  }
   best.dispose();
   run.writeMetrics(metrics);
   run.writeManifest({ ...manifest, status: r.status, wall_seconds: r.state.seconds });
   return { dir, status: r.status, metrics, state: r.state };
+}
+
+function startManifest(cfg: Config, data: Prepared, o: TrainOptions, params: number, created?: string): Manifest {
+  return {
+    seqnet_version: SEQNET_VERSION,
+    created: created ?? new Date().toISOString(),
+    backend: o.backend.backend,
+    engine: o.backend.engine,
+    node_version: process.version,
+    tfjs_version: o.backend.tfjsVersion,
+    seed: cfg.seed,
+    data_files: data.files,
+    wall_seconds: 0,
+    status: 'running',
+    params,
+  };
+}
+
+/** The task's metrics on the valid and test splits, each with its simple baseline beside it. */
+function finalScores(model: Predictor, data: Prepared, task: TaskSpec, batchSize: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of ['valid', 'test'] as const) {
+    const split = data[name];
+    if (!split) continue;
+    out[name] = scoreSplit(model, split, task, batchSize);
+    if (task.baseline) out[`${name}_baseline`] = task.baseline(data.train, split, data.info);
+  }
+  return out;
+}
+
+/**
+ * A baseline fitted in one pass (no epochs, no optimizer): fit, then write the same run directory
+ * as a trained model — config, artifacts, manifest, best/ and last/ (baseline.json + state.json),
+ * metrics. Fitting comes first, so bad data never costs an existing run.
+ */
+async function fitBaseline(family: FittedFamily, cfg: Config, task: TaskSpec, data: Prepared, run: RunDir, exists: boolean, o: TrainOptions): Promise<TrainResult> {
+  const t0 = Date.now();
+  const model = family.fit(cfg.model, { task: cfg.task, info: data.info, train: data.train });
+  try {
+    const seconds = (Date.now() - t0) / 1000;
+    o.hooks?.onStart?.({ params: model.countParams(), stepsPerEpoch: 0, totalSteps: 0, resumedFrom: 0 });
+    if (exists) fs.rmSync(run.dir, { recursive: true, force: true });
+    fs.mkdirSync(run.dir, { recursive: true });
+    const manifest = startManifest(cfg, data, o, model.countParams());
+    run.writeConfig(cfg);
+    run.writeArtifacts(data.artifacts);
+    run.writeManifest(manifest);
+    const scores = finalScores(model, data, task, cfg.train.eval_batch_size);
+    const valid = scores.valid as Record<string, number> | undefined;
+    const state: TrainState = { epoch: 0, step: 0, best_valid_loss: valid?.loss ?? null, best_epoch: null, epochs_since_best: 0, seconds };
+    for (const kind of ['best', 'last'] as const) {
+      saveBaseline(model, run[kind], { 'state.json': state });
+      o.hooks?.onCheckpoint?.({ kind, dir: run[kind] });
+    }
+    const metrics: Record<string, unknown> = { status: 'finished', epochs: 0, steps: 0, best_epoch: null, train_seconds: seconds, ...scores };
+    run.writeMetrics(metrics);
+    run.writeManifest({ ...manifest, status: 'finished', wall_seconds: (Date.now() - t0) / 1000 });
+    return { dir: run.dir, status: 'finished', metrics, state };
+  } finally {
+    model.dispose();
+  }
 }

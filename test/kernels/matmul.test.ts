@@ -123,7 +123,7 @@ describe('_FusedMatMul override', () => {
 
 describe('BatchMatMul split across two threads', () => {
   beforeAll(async () => {
-    configureThreads(2, 1); // every product is split, however small
+    configureThreads(2, 1, false); // every product is split, however small
     tf.matMul(tf.ones([8, 8]), tf.ones([8, 8])).dispose(); // starts the worker
     for (let i = 0; i < 100 && activeThreads() < 2; i++) await new Promise((r) => setTimeout(r, 50));
   });

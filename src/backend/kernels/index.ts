@@ -1,14 +1,16 @@
 /**
  * seqnet's fast kernels for the pure-JS `cpu` backend: BatchMatMul, _FusedMatMul and the Conv2D
  * family (im2col) on a WebAssembly SIMD sgemm (wasm/sgemm.wasm, multi-threaded for large
- * products), plus the fused recurrent ops in rnn.ts, which check fastKernelsActive(). install/uninstall swap kernel registrations and keep the originals so
- * uninstall restores them exactly; both are idempotent.
+ * products), plus the fused recurrent ops in rnn.ts, which check fastKernelsActive(), and Adam's
+ * update in one pass (adam.ts). install/uninstall swap kernel registrations (and Adam's
+ * applyGradients) and keep the originals so uninstall restores them exactly; both are idempotent.
  */
 import { tf } from '../tf.js';
 import { makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput, makeFusedConv2D } from './conv.js';
 import { makeBatchMatMul, makeFusedMatMul } from './matmul.js';
 import { BINARY_KERNELS, makeBinary, makeUnsortedSegmentSum } from './binary.js';
 import { fastKernelsActive, setFastKernelsActive } from './state.js';
+import { installFastAdam, uninstallFastAdam } from './adam.js';
 
 export { fastKernelsActive };
 
@@ -36,6 +38,7 @@ export function installFastKernels(): void {
     tf.unregisterKernel(name, 'cpu');
     tf.registerKernel(make(original));
   }
+  installFastAdam();
   setFastKernelsActive(true);
 }
 
@@ -46,6 +49,7 @@ export function uninstallFastKernels(): void {
     tf.registerKernel(original);
   }
   saved = [];
+  uninstallFastAdam();
   setFastKernelsActive(false);
 }
 

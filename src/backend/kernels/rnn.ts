@@ -71,10 +71,12 @@ function fused(
       rbias: arr(iRb), mask: arr(iMask), h0: arr(iH0), c0: arr(iC0),
       goBackwards: Boolean(opts.goBackwards),
     };
-    const { packed, saved } = seqForward(a);
+    // outside a gradient scope (inference) nothing can ask for the gradient: save nothing
+    const { packed, saved } = seqForward(a, tf.engine().state.gradientDepth > 0);
     return {
       value: tf.tensor1d(packed),
       gradFunc: (dy: tf.Tensor) => {
+        if (!saved) throw new Error('fused recurrent op: gradient requested outside the gradient scope it ran in');
         const g = seqBackward(a, saved, dy.dataSync() as Float32Array);
         const grads: tf.Tensor[] = [
           tf.tensor3d(g.dx, [B, T, D]), tf.tensor2d(g.dW, [D, cell.G * U]),

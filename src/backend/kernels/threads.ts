@@ -9,17 +9,23 @@
  */
 import { Worker } from 'node:worker_threads';
 
-/** The 14 sgemm arguments, in export order (ws is replaced by the running thread's own). */
+/**
+ * The 14 arguments of sgemm or sgemmPacked, in export order (ws is replaced by the running
+ * thread's own), then which of the two: KIND_SGEMM or KIND_PACKED. sgemmPacked's b, ldb, transB
+ * slots hold its packed B, total columns and first column.
+ */
 export type GemmArgs = [
   M: number, N: number, K: number, alpha: number,
   a: number, lda: number, transA: number,
   b: number, ldb: number, transB: number,
   beta: number, c: number, ldc: number, ws: number,
+  kind: number,
 ];
+export const KIND_SGEMM = 0, KIND_PACKED = 1;
 
 export const MAX_JOBS = 64;
-// job table, Int32 slots: 0 next job, 1 job count, then 16 per job: 14 args, 1 done flag
-const NEXT = 0, COUNT = 1, HEAD = 4, STRIDE = 16, DONE_FLAG = 15;
+// job table, Int32 slots: 0 next job, 1 job count, then 16 per job: 14 args, kind, done flag
+const NEXT = 0, COUNT = 1, HEAD = 4, STRIDE = 16, KIND = 14, DONE_FLAG = 15;
 const FLOAT_ARGS = [3, 10]; // alpha, beta
 // control block per worker, Int32 slots
 const SEQ = 0, DONE = 1, STATUS = 2, WS = 3;
@@ -31,9 +37,11 @@ const { workerData } = require('node:worker_threads');
 const { module, memory, ctrl, table } = workerData;
 const c = new Int32Array(ctrl), ti = new Int32Array(table), tf = new Float32Array(table);
 const isFloat = (i) => i === ${FLOAT_ARGS[0]} || i === ${FLOAT_ARGS[1]};
-let sgemm;
+let sgemm, packed;
 try {
-  sgemm = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('abort'); } } }).exports.sgemm;
+  const ex = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('abort'); } } }).exports;
+  sgemm = ex.sgemm;
+  packed = ex.sgemmPacked;
   Atomics.store(c, ${STATUS}, ${READY});
 } catch (e) {
   Atomics.store(c, ${STATUS}, ${FAILED});
@@ -52,7 +60,7 @@ while (sgemm) {
       const o = ${HEAD} + j * ${STRIDE};
       for (let i = 0; i < 13; i++) args[i] = isFloat(i) ? tf[o + i] : ti[o + i];
       args[13] = Atomics.load(c, ${WS}); // this thread's packing workspace
-      sgemm(...args);
+      (ti[o + ${KIND}] === ${KIND_PACKED} ? packed : sgemm)(...args);
       Atomics.store(ti, o + ${DONE_FLAG}, 1);
     }
   } catch (e) {
@@ -107,40 +115,13 @@ export function readyWorkers(): number {
   return slots.filter(isReady).length;
 }
 
-// Contention guard: on an oversubscribed machine (other processes on the cores) a descheduled
-// worker makes this thread wait and threads cost more than they give. When, over a window of
-// parallel calls, this thread spent over a quarter of the wall time waiting for workers,
-// parallelism pauses for COOLDOWN_MS and is then tried again.
-const WINDOW = 32, MAX_WAIT_SHARE = 0.25, COOLDOWN_MS = 2000;
-let winCalls = 0, winWait = 0, winTotal = 0, pausedUntil = 0;
-
-/** False while the contention guard has parallelism paused. */
-export function parallelAllowed(): boolean {
-  return performance.now() >= pausedUntil;
-}
-
-/** Forgets the contention history (a new configuration starts unpaused). */
-export function resetContentionGuard(): void {
-  winCalls = winWait = winTotal = pausedUntil = 0;
-}
-
-function account(wait: number, total: number): void {
-  winCalls++;
-  winWait += wait;
-  winTotal += total;
-  if (winCalls < WINDOW) return;
-  if (winWait > MAX_WAIT_SHARE * winTotal) pausedUntil = performance.now() + COOLDOWN_MS;
-  winCalls = winWait = winTotal = 0;
-}
-
 /**
  * Runs all jobs (at most MAX_JOBS) on this thread and the ready workers; returns when done.
  * workspaces: one sgemm workspace per thread, this thread first; at least readyWorkers() + 1.
  */
 export function runJobs(jobs: GemmArgs[], workspaces: number[], inline: (args: GemmArgs) => void): void {
-  const t0 = performance.now();
   const ready = slots.filter(isReady).slice(0, workspaces.length - 1);
-  const mine = (job: GemmArgs): GemmArgs => [...job.slice(0, 13), workspaces[0]] as GemmArgs;
+  const mine = (job: GemmArgs): GemmArgs => [...job.slice(0, 13), workspaces[0], job[KIND]] as GemmArgs;
   Atomics.store(ti, COUNT, 0); // nobody takes a job while the table is written
   jobs.forEach((job, j) => {
     const o = HEAD + j * STRIDE;
@@ -164,7 +145,6 @@ export function runJobs(jobs: GemmArgs[], workspaces: number[], inline: (args: G
     inline(mine(jobs[j]));
     Atomics.store(ti, HEAD + j * STRIDE + DONE_FLAG, 1);
   }
-  const tMine = performance.now();
   for (const s of ready) {
     while (Atomics.load(s.ctrl, DONE) !== s.seq && isReady(s)) {
       Atomics.wait(s.ctrl, DONE, Atomics.load(s.ctrl, DONE), 1000);
@@ -179,6 +159,4 @@ export function runJobs(jobs: GemmArgs[], workspaces: number[], inline: (args: G
     if (Atomics.load(ti, HEAD + j * STRIDE + DONE_FLAG) !== 1) inline(mine(job));
   });
   Atomics.store(ti, COUNT, 0);
-  const tEnd = performance.now();
-  account(tEnd - tMine, tEnd - t0);
 }

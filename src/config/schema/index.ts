@@ -24,4 +24,5 @@ export const ConfigSchema = z
 export type Config = z.infer<typeof ConfigSchema>;
 export * from './data.js';
 export * from './model.js';
+export * from './baselines.js';
 export * from './train.js';

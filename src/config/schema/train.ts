@@ -29,6 +29,18 @@ export const TrainSchema = z
       .describe('early stopping: epochs without a better validation loss before stopping; null = off'),
     eval_batch_size: z.number().int().positive().default(128).describe('batch size for validation and eval'),
     log_every: z.number().int().positive().default(10).describe('progress update every N steps'),
+    tbptt: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .default(null)
+      .describe(
+        'truncated backpropagation through time: training sequences longer than K steps are cut into chunks of K ' +
+          '(language model: each seq_len window becomes consecutive K-token chunks, each a training example; ' +
+          'forecasting: each window is trained on its last K lookback steps). The state starts afresh at each chunk, ' +
+          'so gradients reach back at most K steps; validation, eval and predict still run whole sequences. null = off',
+      ),
   })
   .strict();
 export type TrainConfig = z.infer<typeof TrainSchema>;

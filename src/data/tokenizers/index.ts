@@ -1,10 +1,15 @@
 /** Tokenizer registry keyed by `type`: fit on training text, or reload from a run directory. */
 import type { TokenizerConfig } from '../../config/schema/index.js';
 import { RunError } from '../../util/errors.js';
+import { BpeTokenizer } from './bpe.js';
 import { CharTokenizer } from './char.js';
+import { WordTokenizer } from './word.js';
 import type { Tokenizer, TokenizerJSON } from './types.js';
 
 export * from './types.js';
+export { BpeTokenizer } from './bpe.js';
+export { CharTokenizer } from './char.js';
+export { WordTokenizer, splitWords } from './word.js';
 
 type Entry<K extends TokenizerConfig['type']> = {
   fit(texts: readonly string[], cfg: Extract<TokenizerConfig, { type: K }>): Tokenizer;
@@ -13,6 +18,8 @@ type Entry<K extends TokenizerConfig['type']> = {
 
 const REGISTRY: { [K in TokenizerConfig['type']]: Entry<K> } = {
   char: { fit: (t, c) => CharTokenizer.fit(t, c), fromJSON: (j) => CharTokenizer.fromJSON(j) },
+  word: { fit: (t, c) => WordTokenizer.fit(t, c), fromJSON: (j) => WordTokenizer.fromJSON(j) },
+  bpe: { fit: (t, c) => BpeTokenizer.fit(t, c), fromJSON: (j) => BpeTokenizer.fromJSON(j) },
 };
 
 export function fitTokenizer(texts: readonly string[], cfg: TokenizerConfig): Tokenizer {

@@ -27,6 +27,7 @@ export class SeqnetDropout extends tf.layers.Layer {
   constructor(args: { rate: number; name?: string }) {
     super(args);
     this.rate = args.rate;
+    this.supportsMasking = true; // the padding mask passes through unchanged
   }
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;

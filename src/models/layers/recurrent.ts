@@ -8,6 +8,7 @@ import { tf } from '../../backend/index.js';
 import { gruSequence, lstmSequence, simpleRnnSequence } from '../../backend/kernels/rnn.js';
 import { orthogonal } from '../../backend/kernels/init.js';
 import { Rng } from '../../util/rng.js';
+import { runWithRecurrentDropout } from './recurrent_dropout.js';
 
 export type Cell = 'rnn' | 'lstm' | 'gru';
 export const GATES: Record<Cell, number> = { rnn: 1, lstm: 4, gru: 3 };
@@ -17,6 +18,8 @@ export interface RecurrentArgs {
   units: number;
   returnSequences?: boolean;
   goBackwards?: boolean;
+  /** dropout rate on h_{t-1} in the recurrent product while training (see recurrent_dropout.ts) */
+  recurrentDropout?: number;
   seed?: number;
   name?: string;
 }
@@ -27,6 +30,7 @@ export class SeqnetRecurrent extends tf.layers.Layer {
   readonly units: number;
   readonly returnSequences: boolean;
   readonly goBackwards: boolean;
+  readonly recurrentDropout: number;
   private readonly seed: number;
   private kernel!: tf.LayerVariable;
   private recurrentKernel!: tf.LayerVariable;
@@ -39,6 +43,7 @@ export class SeqnetRecurrent extends tf.layers.Layer {
     this.units = args.units;
     this.returnSequences = args.returnSequences ?? true;
     this.goBackwards = args.goBackwards ?? false;
+    this.recurrentDropout = args.recurrentDropout ?? 0;
     this.seed = args.seed ?? 1;
     this.supportsMasking = true;
   }
@@ -98,12 +103,24 @@ export class SeqnetRecurrent extends tf.layers.Layer {
     }
   }
 
+  private weightTensors() {
+    return {
+      kernel: this.kernel.read() as tf.Tensor2D,
+      recurrentKernel: this.recurrentKernel.read() as tf.Tensor2D,
+      bias: this.bias.read() as tf.Tensor1D,
+      recurrentBias: this.recurrentBias?.read() as tf.Tensor1D | undefined,
+    };
+  }
+
   /** x: [B, T, D] → [B, T, U] (returnSequences) or [B, U] (last state) */
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { mask?: tf.Tensor }): tf.Tensor {
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { mask?: tf.Tensor; training?: boolean }): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
       const mask = kwargs.mask ? (kwargs.mask.cast('float32') as tf.Tensor2D) : undefined;
-      const { outputs, states } = this.run(x, undefined, mask);
+      const { outputs, states } =
+        kwargs.training === true && this.recurrentDropout > 0
+          ? runWithRecurrentDropout(this.cell, x, this.weightTensors(), this.recurrentDropout, { goBackwards: this.goBackwards, mask })
+          : this.run(x, undefined, mask);
       return this.returnSequences ? outputs : states[0];
     });
   }
@@ -115,6 +132,7 @@ export class SeqnetRecurrent extends tf.layers.Layer {
       units: this.units,
       returnSequences: this.returnSequences,
       goBackwards: this.goBackwards,
+      recurrentDropout: this.recurrentDropout,
       seed: this.seed,
     };
   }

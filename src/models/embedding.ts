@@ -1,0 +1,49 @@
+/** The token embedding shared by the families, optionally initialised from pretrained vectors. */
+import { tf } from '../backend/index.js';
+import type { EmbeddingsConfig } from '../config/schema/index.js';
+import { Rng } from '../util/rng.js';
+import type { BuildContext } from './types.js';
+import { readVectors } from './vectors.js';
+
+export interface EmbeddingOptions {
+  dim: number;
+  embeddings: EmbeddingsConfig | null;
+  /** emit a padding mask (id 0) for the layers above */
+  maskZero: boolean;
+  rng: Rng;
+  name?: string;
+  initializer?: ReturnType<typeof tf.initializers.randomNormal>;
+}
+
+/** tokens [B, T] int32 → [B, T, dim]; pretrained rows are written in after the layer is built. */
+export function embedTokens(tokens: tf.SymbolicTensor, ctx: BuildContext, o: EmbeddingOptions): tf.SymbolicTensor {
+  const layer = tf.layers.embedding({
+    inputDim: ctx.info.vocabSize!,
+    outputDim: o.dim,
+    maskZero: o.maskZero,
+    embeddingsInitializer: o.initializer ?? tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: o.rng.fork() }),
+    trainable: o.embeddings ? o.embeddings.trainable : true,
+    name: o.name ?? 'embedding',
+  });
+  const out = layer.apply(tokens) as tf.SymbolicTensor;
+  if (o.embeddings) loadPretrained(layer, o.embeddings.path, ctx, o.dim);
+  return out;
+}
+
+function loadPretrained(layer: tf.layers.Layer, file: string, ctx: BuildContext, dim: number): void {
+  const vocab = (ctx.artifacts?.tokenizer as { vocab?: string[] } | undefined)?.vocab;
+  if (!vocab) throw new Error('pretrained embeddings need the tokenizer vocabulary in BuildContext.artifacts');
+  const v = readVectors(file, vocab, dim);
+  const [w] = layer.getWeights();
+  const table = w.arraySync() as number[][];
+  for (const [id, row] of v.rows) table[id] = Array.from(row);
+  const t = tf.tensor2d(table, [table.length, dim]);
+  layer.setWeights([t]);
+  t.dispose();
+  const pct = v.total ? ((100 * v.covered) / v.total).toFixed(1) : '0.0';
+  const rest = v.total - v.covered;
+  ctx.warn?.(
+    `model.embeddings: ${v.covered} of ${v.total} vocabulary tokens (${pct}%) have a vector in ${file}` +
+      (rest ? `; the other ${rest} start random (e.g. ${v.missing.map((m) => JSON.stringify(m)).join(', ')})` : ''),
+  );
+}

@@ -1,0 +1,62 @@
+/**
+ * textcnn (Kim 2014): parallel 1-D convolutions of several widths over the embedded sequence,
+ * each globally pooled over time (padding excluded), concatenated → dropout → dense → head.
+ * For tagging (padding same, stride 1) the feature maps stay per token and feed a per-token head.
+ */
+import { tf } from '../backend/index.js';
+import type { TextCnnConfig } from '../config/schema/index.js';
+import { Rng } from '../util/rng.js';
+import { embedTokens } from './embedding.js';
+import { denseLayer, head, perToken } from './head.js';
+import { SeqnetDropout } from './layers/dropout.js';
+import { SeqnetMerge } from './layers/merge.js';
+import { SeqnetPool } from './layers/pooling.js';
+import type { ModelFamily } from './types.js';
+
+const concat = (xs: tf.SymbolicTensor[], name: string): tf.SymbolicTensor =>
+  xs.length === 1 ? xs[0] : (new SeqnetMerge({ mode: 'concat', name }).apply(xs) as tf.SymbolicTensor);
+
+export const textCnnFamily: ModelFamily<TextCnnConfig> = {
+  build(cfg, ctx) {
+    const { task, info } = ctx;
+    const rng = new Rng(ctx.seed);
+    const forecasting = task === 'forecasting';
+    const input = forecasting
+      ? tf.input({ shape: [null, info.numFeatures!], dtype: 'float32', name: 'features' })
+      : tf.input({ shape: [null], dtype: 'int32', name: 'tokens' });
+    // [B, T, E]; no Keras mask: convolutions drop it, the pooling reads padding from the ids instead
+    const x = forecasting ? input : embedTokens(input, ctx, { dim: cfg.embedding_dim, embeddings: cfg.embeddings, maskZero: false, rng });
+
+    // one [B, T', filters] map per kernel width, T' = T (same, stride 1) or fewer
+    const maps = cfg.kernel_sizes.map(
+      (k, i) =>
+        tf.layers
+          .conv1d({
+            filters: cfg.filters,
+            kernelSize: k,
+            strides: cfg.stride,
+            padding: cfg.padding,
+            activation: 'relu',
+            kernelInitializer: tf.initializers.heUniform({ seed: rng.fork() }),
+            name: `conv_${i + 1}_k${k}`,
+          })
+          .apply(x) as tf.SymbolicTensor,
+    );
+    const mode = cfg.pool === 'max' ? 'max' : 'mean';
+    let h = perToken(task)
+      ? concat(maps, 'feature_maps') // [B, T, n·filters]
+      : concat(
+          maps.map(
+            (m, i) =>
+              new SeqnetPool({ mode, stride: cfg.stride, name: `${cfg.pool}_pool_${i + 1}` }).apply(forecasting ? m : [m, input]) as tf.SymbolicTensor,
+          ),
+          'pooled',
+        ); // [B, n·filters]
+    if (cfg.dropout > 0) h = new SeqnetDropout({ rate: cfg.dropout, name: 'dropout' }).apply(h) as tf.SymbolicTensor;
+    cfg.hidden.forEach((units, i) => {
+      h = denseLayer(units, `hidden_${i + 1}`, rng, 'relu').apply(h) as tf.SymbolicTensor;
+      if (cfg.dropout > 0) h = new SeqnetDropout({ rate: cfg.dropout, name: `hidden_dropout_${i + 1}` }).apply(h) as tf.SymbolicTensor;
+    });
+    return tf.model({ inputs: input, outputs: head(h, ctx, rng), name: `textcnn_${task}` });
+  },
+};

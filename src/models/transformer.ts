@@ -1,0 +1,67 @@
+/**
+ * transformer: token embedding (or a dense projection of the F forecasting features) + positions,
+ * `layers` pre-norm blocks
+ *     h = h + Dropout(SelfAttention(LayerNorm(h)))
+ *     h = h + Dropout(Dense_D(GELU(Dense_F(LayerNorm(h)))))
+ * and a final LayerNorm, then per-token logits (language_model with a causal mask, tagging) or a
+ * pooled summary ([CLS] position or mean over real tokens) for classification and forecasting.
+ */
+import { tf } from '../backend/index.js';
+import type { TransformerConfig } from '../config/schema/index.js';
+import { Rng } from '../util/rng.js';
+import { embedTokens } from './embedding.js';
+import { head, perToken } from './head.js';
+import { SeqnetSelfAttention } from './layers/attention.js';
+import { SeqnetDense } from './layers/dense.js';
+import { SeqnetDropout } from './layers/dropout.js';
+import { SeqnetMerge } from './layers/merge.js';
+import { SeqnetLayerNorm } from './layers/norm.js';
+import { SeqnetPool } from './layers/pooling.js';
+import { SeqnetClsToken, SeqnetPositional } from './layers/positional.js';
+import type { ModelFamily } from './types.js';
+
+const layerNorm = (name: string) => new SeqnetLayerNorm({ epsilon: 1e-5, name });
+
+export const transformerFamily: ModelFamily<TransformerConfig> = {
+  build(cfg, ctx) {
+    const { task, info } = ctx;
+    const rng = new Rng(ctx.seed);
+    const D = cfg.d_model;
+    const F = cfg.ff_dim ?? 4 * D;
+    const forecasting = task === 'forecasting';
+    const cls = !perToken(task) && cfg.pooling === 'cls';
+    const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) => layer.apply(x) as tf.SymbolicTensor;
+    const drop = (x: tf.SymbolicTensor, name: string) => (cfg.dropout > 0 ? apply(new SeqnetDropout({ rate: cfg.dropout, name }), x) : x);
+
+    const input = forecasting
+      ? tf.input({ shape: [null, info.numFeatures!], dtype: 'float32', name: 'features' })
+      : tf.input({ shape: [null], dtype: 'int32', name: 'tokens' });
+    // [B, T, D]; the padding mask (id 0) flows with it except for language models
+    let h = forecasting
+      ? apply(new SeqnetDense({ units: D, seed: rng.fork(), name: 'input_projection' }), input)
+      : embedTokens(input, ctx, {
+          dim: D,
+          embeddings: null,
+          maskZero: task !== 'language_model',
+          rng,
+          initializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: rng.fork() }),
+        });
+    if (cls) h = apply(new SeqnetClsToken({ seed: rng.fork(), name: 'cls_token' }), h); // [B, T+1, D]
+    h = apply(new SeqnetPositional({ mode: cfg.positional, maxLen: info.seqLen + (cls ? 1 : 0), seed: rng.fork(), name: 'positions' }), h);
+    h = drop(h, 'embedding_dropout');
+
+    for (let i = 1; i <= cfg.layers; i++) {
+      const b = `block_${i}`;
+      let a = apply(layerNorm(`${b}_norm_1`), h);
+      a = apply(new SeqnetSelfAttention({ heads: cfg.heads, causal: task === 'language_model', dropout: cfg.dropout, seed: rng.fork(), name: `${b}_attention` }), a);
+      h = apply(new SeqnetMerge({ mode: 'sum', name: `${b}_residual_1` }), [h, drop(a, `${b}_attention_dropout`)]);
+      let f = apply(layerNorm(`${b}_norm_2`), h);
+      f = apply(new SeqnetDense({ units: F, activation: 'gelu', seed: rng.fork(), name: `${b}_ff_1` }), f);
+      f = apply(new SeqnetDense({ units: D, seed: rng.fork(), name: `${b}_ff_2` }), f);
+      h = apply(new SeqnetMerge({ mode: 'sum', name: `${b}_residual_2` }), [h, drop(f, `${b}_ff_dropout`)]);
+    }
+    h = apply(layerNorm('final_norm'), h);
+    if (!perToken(task)) h = apply(new SeqnetPool({ mode: cls ? 'first' : 'mean', name: `${cls ? 'cls' : 'mean'}_pool` }), h); // [B, D]
+    return tf.model({ inputs: input, outputs: head(h, ctx, rng), name: `transformer_${task}` });
+  },
+};
