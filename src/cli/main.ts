@@ -26,12 +26,14 @@ export function program(): Command {
   return p;
 }
 
+function onStdoutError(e: NodeJS.ErrnoException): void {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+}
+
 export async function main(argv: string[]): Promise<void> {
   // `seqnet schema | head` closes the pipe early: that is not an error
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-    throw e;
-  });
+  if (!process.stdout.listeners('error').includes(onStdoutError)) process.stdout.on('error', onStdoutError);
   try {
     await program().parseAsync(argv);
   } catch (e) {

@@ -17,6 +17,11 @@ export function progressHooks(quiet: boolean): TrainHooks & { stop(): void } {
   };
   return {
     onStart(e) {
+      if (e.totalSteps === 0) {
+        // one-pass baselines (n-gram counts, least squares) have no optimizer steps
+        out(`model: ${num(e.params)} parameters · fitted in one pass`);
+        return;
+      }
       out(
         `model: ${num(e.params)} parameters · ${e.stepsPerEpoch} steps/epoch · ${e.totalSteps} steps` +
           (e.resumedFrom ? ` · resuming at step ${e.resumedFrom}` : ''),

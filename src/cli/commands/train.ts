@@ -46,8 +46,10 @@ Examples:
         const v = m[s];
         if (!v) continue;
         const b = m[`${s}_baseline`];
-        const extra = b ? ' · baseline ' + Object.entries(b).map(([k, x]) => `${k} ${num(x)}`).join(', ') : '';
-        lines.push(`  ${s}: ` + Object.entries(v).map(([k, x]) => `${k} ${num(x)}`).join(', ') + extra);
+        const extra = b ? ' · baseline ' + Object.entries(b).filter(([k]) => !k.includes('/')).map(([k, x]) => `${k} ${num(x)}`).join(', ') : '';
+        // the headline metrics; per-class and per-step details (`f1/<label>`, `mae/t+2`) are in metrics.json and `seqnet eval`
+        const headline = (m: Record<string, number>) => Object.entries(m).filter(([k]) => !k.includes('/'));
+        lines.push(`  ${s}: ` + headline(v).map(([k, x]) => `${k} ${num(x)}`).join(', ') + extra);
       }
       process.stdout.write(lines.join('\n') + '\n');
       if (r.status === 'interrupted') process.exitCode = 130;
