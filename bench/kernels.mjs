@@ -13,7 +13,7 @@
 import { tf, initBackend } from '../dist/backend/index.js';
 import { installFastKernels, uninstallFastKernels, lstmSequence, orthogonal } from '../dist/backend/kernels/index.js';
 import * as wasm from '../dist/backend/kernels/wasm.js';
-import { activeThreads, threadChoice } from '../dist/backend/kernels/wasm.js';
+import { activeThreads, sgemmVariant, threadChoice } from '../dist/backend/kernels/wasm.js';
 import { lstmReference } from '../dist/backend/kernels/rnn_reference.js';
 import { Rng } from '../dist/util/rng.js';
 
@@ -145,7 +145,7 @@ async function warmThreads() {
   for (let i = 0; i < 100 && activeThreads() < Math.min(4, Number(process.env.SEQNET_THREADS ?? 2)); i++) {
     await new Promise((r) => setTimeout(r, 20));
   }
-  console.log(`sgemm threads ready: ${activeThreads()}`);
+  console.log(`sgemm threads ready: ${activeThreads()}; build: ${sgemmVariant() === 'relaxed' ? 'relaxed SIMD (FMA)' : 'SIMD'}`);
 }
 
 await warmThreads();

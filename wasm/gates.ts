@@ -9,37 +9,7 @@
 // Transcendentals use a Cephes-style exp (rel. error ~1e-7), sigmoid = 1/(1+e^-x),
 // tanh = 1 - 2/(e^2x + 1).
 
-// @ts-ignore: decorator
-@inline
-function expv(x0: v128): v128 {
-  const x1 = f32x4.min(f32x4.max(x0, f32x4.splat(-87.3)), f32x4.splat(88.3));
-  const n = f32x4.nearest(f32x4.mul(x1, f32x4.splat(1.44269504089)));
-  let x = f32x4.sub(x1, f32x4.mul(n, f32x4.splat(0.693359375)));
-  x = f32x4.sub(x, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
-  let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(x, x)), x), f32x4.splat(1));
-  const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  return f32x4.mul(p, pow2n);
-}
-
-// @ts-ignore: decorator
-@inline
-function sigv(x: v128): v128 {
-  const one = f32x4.splat(1);
-  return f32x4.div(one, f32x4.add(one, expv(f32x4.neg(x))));
-}
-
-// @ts-ignore: decorator
-@inline
-function tanhv(x: v128): v128 {
-  const one = f32x4.splat(1);
-  return f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(expv(f32x4.add(x, x)), one)));
-}
+import { expv, fma, sigv, tanhv } from './simdmath';
 
 // Loads 4 lanes, or the `left` (<4) valid ones zero-padded, so U need not be a multiple of 4.
 // @ts-ignore: decorator
@@ -144,8 +114,8 @@ export function lstmBackward(B: i32, U: i32, gx: usize, dh: usize, dc: usize, dh
   }
 }
 
-/** GRU reset_after, gates z r h; rec includes the recurrent bias. Saves z, r, hh, rec_h. */
-export function gruForward(B: i32, U: i32, xp: usize, rec: usize, hIn: usize, hOut: usize, sv: usize, mask: usize): void {
+/** GRU reset_after, gates z r h; rb is the recurrent bias [3U], added to rec here. Saves z, r, hh, rec_h + rb_h. */
+export function gruForward(B: i32, U: i32, xp: usize, rec: usize, rb: usize, hIn: usize, hOut: usize, sv: usize, mask: usize): void {
   const u4 = <usize>(U * 4);
   const one = f32x4.splat(1);
   for (let b = 0; b < B; b++) {
@@ -158,12 +128,12 @@ export function gruForward(B: i32, U: i32, xp: usize, rec: usize, hIn: usize, hO
     for (let j = 0; j < U; j += 4) {
       const left = U - j;
       const o = <usize>(j * 4);
-      const z = sigv(f32x4.add(ld(x0 + o, left), ld(r0 + o, left)));
-      const r = sigv(f32x4.add(ld(x0 + u4 + o, left), ld(r0 + u4 + o, left)));
-      const rh = ld(r0 + 2 * u4 + o, left);
-      const hh = tanhv(f32x4.add(ld(x0 + 2 * u4 + o, left), f32x4.mul(r, rh)));
+      const z = sigv(f32x4.add(ld(x0 + o, left), f32x4.add(ld(r0 + o, left), ld(rb + o, left))));
+      const r = sigv(f32x4.add(ld(x0 + u4 + o, left), f32x4.add(ld(r0 + u4 + o, left), ld(rb + u4 + o, left))));
+      const rh = f32x4.add(ld(r0 + 2 * u4 + o, left), ld(rb + 2 * u4 + o, left));
+      const hh = tanhv(fma(r, rh, ld(x0 + 2 * u4 + o, left)));
       const hp = ld(hi + o, left);
-      st(ho + o, f32x4.add(f32x4.mul(z, hp), f32x4.mul(f32x4.sub(one, z), hh)), left);
+      st(ho + o, fma(z, f32x4.sub(hp, hh), hh), left);
       st(s0 + o, z, left);
       st(s0 + u4 + o, r, left);
       st(s0 + 2 * u4 + o, hh, left);

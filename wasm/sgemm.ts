@@ -16,8 +16,12 @@
 // A B that is multiplied many times (a recurrent kernel, once per timestep) can be packed once
 // with packB()/packedBytes() and used with sgemmPacked().
 
-// The recurrent gate kernels share this module (and its memory).
+// The recurrent gate kernels and layout helpers share this module (and its memory).
 export * from './gates';
+export * from './seq';
+export * from './elementwise';
+export * from './attention';
+export * from './norm';
 
 const MR: i32 = 4;
 const NR: i32 = 8;

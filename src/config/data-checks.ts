@@ -11,6 +11,7 @@ const FORMATS: Partial<Record<Config['task'], readonly string[]>> = {
   tagging: ['conll'],
   forecasting: ['csv', 'tsv', 'jsonl'],
   language_model: ['text'],
+  seq2seq: ['csv', 'tsv', 'jsonl'],
 };
 
 export function dataProblems(cfg: Config): Problem[] {
@@ -23,6 +24,11 @@ export function dataProblems(cfg: Config): Problem[] {
   if (task === 'classification') {
     for (const k of ['text_column', 'label_column'] as const) {
       if (d[k] === null) out.push({ path: ['data', k], msg: `required for task classification (the column holding the ${k === 'text_column' ? 'text' : 'label'})` });
+    }
+  }
+  if (task === 'seq2seq') {
+    for (const k of ['source_column', 'target_column'] as const) {
+      if (d[k] === null) out.push({ path: ['data', k], msg: `required for task seq2seq (the column holding the ${k === 'source_column' ? 'source' : 'target'} text)` });
     }
   }
   if (task === 'tagging' && d.tokenizer.type !== 'word') {

@@ -153,6 +153,7 @@ export function resolvePaths(cfg: Config, baseDir: string): Config {
       valid: typeof d.valid === 'string' ? abs(d.valid) : d.valid,
       test: typeof d.test === 'string' ? abs(d.test) : d.test,
     },
+    train: cfg.train.init_from ? { ...cfg.train, init_from: abs(cfg.train.init_from) } : cfg.train,
     model: 'embeddings' in cfg.model && cfg.model.embeddings ? { ...cfg.model, embeddings: { ...cfg.model.embeddings, path: abs(cfg.model.embeddings.path) } } : cfg.model,
   };
 }

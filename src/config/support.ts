@@ -6,7 +6,7 @@ export const SUPPORTED_TASKS: Record<ModelType, readonly Task[]> = {
   lstm: ['classification', 'tagging', 'language_model', 'forecasting'],
   gru: ['classification', 'tagging', 'language_model', 'forecasting'],
   textcnn: ['classification', 'tagging', 'forecasting'],
-  transformer: ['classification', 'tagging', 'language_model', 'forecasting'],
+  transformer: ['classification', 'tagging', 'language_model', 'forecasting', 'masked_lm'],
   seq2seq: ['seq2seq'],
   ngram: ['language_model'],
   bow: ['classification'],

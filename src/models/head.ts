@@ -16,6 +16,9 @@ export function head(h: tf.SymbolicTensor, ctx: BuildContext, rng: Rng): tf.Symb
   switch (task) {
     case 'language_model':
       return denseLayer(info.vocabSize!, 'logits', rng).apply(h) as tf.SymbolicTensor;
+    case 'masked_lm':
+      // its own name, so a fine-tuned model (init_from) takes the encoder and starts a fresh head
+      return denseLayer(info.vocabSize!, 'mlm_logits', rng).apply(h) as tf.SymbolicTensor;
     case 'tagging':
     case 'classification':
       return denseLayer(info.numClasses!, 'logits', rng).apply(h) as tf.SymbolicTensor;
@@ -29,4 +32,4 @@ export function head(h: tf.SymbolicTensor, ctx: BuildContext, rng: Rng): tf.Symb
 }
 
 /** True for the tasks whose output has one row per input position. */
-export const perToken = (task: BuildContext['task']): boolean => task === 'language_model' || task === 'tagging';
+export const perToken = (task: BuildContext['task']): boolean => task === 'language_model' || task === 'tagging' || task === 'masked_lm';

@@ -35,7 +35,7 @@ export function attentionSvg(sourceTokens: readonly string[], targetTokens: read
   const left = Math.ceil(Math.max(3, ...tgt.map((t) => t.length)) * CHAR_W) + 14;
   const labelH = Math.ceil(Math.max(3, ...src.map((t) => t.length)) * CHAR_W * 0.75) + 14;
   const top = 30 + labelH;
-  const width = left + src.length * CELL + 20;
+  const width = left + Math.max(src.length * CELL, title.length * 7, 380) + 20; // room for the title and legend too
   const height = top + tgt.length * CELL + 40;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="monospace" font-size="12">`,

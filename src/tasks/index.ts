@@ -4,6 +4,7 @@ import { SeqnetError } from '../util/errors.js';
 import { classification } from './classification.js';
 import { forecasting } from './forecasting.js';
 import { languageModel } from './language_model.js';
+import { maskedLm } from './masked_lm.js';
 import { seq2seq } from './seq2seq.js';
 import { tagging } from './tagging.js';
 import type { TaskSpec } from './types.js';
@@ -16,6 +17,7 @@ const TASKS: Partial<Record<Task, TaskSpec>> = {
   language_model: languageModel,
   forecasting,
   seq2seq,
+  masked_lm: maskedLm,
 };
 
 export function taskSpec(task: Task): TaskSpec {

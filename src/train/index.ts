@@ -11,6 +11,7 @@ import { saveBaseline } from '../baselines/io.js';
 import type { FittedFamily } from '../baselines/types.js';
 import { buildModel, familyOf } from '../models/registry.js';
 import { loadCheckpoint } from '../models/io.js';
+import { describeTransfer, transferWeights } from '../models/transfer.js';
 import type { Predictor } from '../models/predictor.js';
 import { taskSpec, type Prepared, type TaskSpec } from '../tasks/index.js';
 import { scoreSplit } from '../tasks/score.js';
@@ -64,7 +65,12 @@ export async function train(cfg: Config, o: TrainOptions): Promise<TrainResult> 
     throw new RunError(`--resume: the ${cfg.model.type} baseline is fitted in one pass, so there is nothing to resume; use --overwrite to fit it again.`);
   }
   const task = taskSpec(cfg.task);
-  const data = task.prepare(cfg, prior?.artifacts);
+  // fine-tuning reuses the pretrained run's tokenizer, so token ids (and embedding rows) match
+  const init = !prior && cfg.train.init_from ? openRun(cfg.train.init_from) : undefined;
+  const data = task.prepare(cfg, prior?.artifacts ?? (init?.artifacts.tokenizer ? { tokenizer: init.artifacts.tokenizer } : undefined));
+  if (init?.artifacts.tokenizer && !same(init.cfg.data.tokenizer, cfg.data.tokenizer)) {
+    o.hooks?.onWarning?.(`train.init_from: data.tokenizer differs from the pretrained run's; its tokenizer is used so token ids match the pretrained embedding`);
+  }
   for (const w of data.warnings) o.hooks?.onWarning?.(w);
 
   const run = new RunDir(dir);
@@ -86,6 +92,18 @@ export async function train(cfg: Config, o: TrainOptions): Promise<TrainResult> 
       warn: (w) => o.hooks?.onWarning?.(w),
       train: data.train,
     });
+    if (init) {
+      const source = await loadCheckpoint(fs.existsSync(init.run.best) ? init.run.best : init.run.last);
+      try {
+        const moved = transferWeights(model, source, init.run.dir); // not inside ?.(): it must run without hooks too
+        o.hooks?.onWarning?.(describeTransfer(moved, init.run.dir));
+      } catch (e) {
+        model.dispose();
+        throw e;
+      } finally {
+        source.dispose();
+      }
+    }
     if (exists) fs.rmSync(dir, { recursive: true, force: true });
   }
   fs.mkdirSync(dir, { recursive: true });

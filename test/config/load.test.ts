@@ -68,6 +68,7 @@ describe('loadConfig', () => {
           "clip_norm": 5,
           "epochs": 5,
           "eval_batch_size": 128,
+          "init_from": null,
           "learning_rate": 0.002,
           "log_every": 10,
           "lr_schedule": "constant",

@@ -26,10 +26,15 @@ describe('binary kernels with broadcasting', () => {
     [[5], []],
     [[], [2, 2]],
     [[0, 3], [3]],
+    [[2, 3, 4], [2, 3, 4]], // collapses to one flat axis
+    [[4, 1, 3], [4, 5, 3]],
+    [[2, 3, 1], [1, 1, 4]],
+    [[6, 1], [1, 6]],
+    [[2, 1, 3, 1], [2, 4, 3, 5]],
   ];
   const ops: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [
     ['add', tf.add], ['sub', tf.sub], ['mul', tf.mul], ['div', tf.div], ['maximum', tf.maximum], ['minimum', tf.minimum],
-    ['squaredDifference', tf.squaredDifference], ['greater', tf.greater], ['lessEqual', tf.lessEqual], ['equal', tf.equal],
+    ['squaredDifference', tf.squaredDifference], ['greater', tf.greater], ['lessEqual', tf.lessEqual], ['equal', tf.equal], ['notEqual', tf.notEqual],
   ];
   for (const [sa, sb] of shapes) {
     it(`${JSON.stringify(sa)} op ${JSON.stringify(sb)}`, async () => {
@@ -57,6 +62,20 @@ describe('binary kernels with broadcasting', () => {
     const [rm, fm] = await both(() => tf.maximum(n, z));
     expect(Array.from(fm.dataSync())).toEqual(Array.from(rm.dataSync()));
     tf.dispose([a, b, r, f, n, z, rm, fm]);
+  });
+});
+
+describe('AddN', () => {
+  it('matches the reference for two and three float inputs, and int32', async () => {
+    const [a, b, c] = [rand([3, 5]), rand([3, 5]), rand([3, 5])];
+    const z = tf.tensor1d([-0, 0, -0]);
+    for (const f of [() => tf.addN([a, b]), () => tf.addN([a, b, c]), () => tf.addN([z]), () => tf.addN([tf.tensor1d([1, 2], 'int32'), tf.tensor1d([3, 4], 'int32')])]) {
+      const [ref, fast] = await both(f);
+      expect(fast.dtype).toBe(ref.dtype);
+      expect(Array.from(fast.dataSync()).map((v) => Object.is(v, -0) ? '-0' : v)).toEqual(Array.from(ref.dataSync()).map((v) => Object.is(v, -0) ? '-0' : v));
+      tf.dispose([ref, fast]);
+    }
+    tf.dispose([a, b, c, z]);
   });
 });
 

@@ -18,7 +18,11 @@ const CASES: [number[], number[], number, Pad, number][] = [
   [[1, 9, 8, 2], [3, 3, 2, 3], 2, 'same', 1],
   [[3, 6, 6, 1], [2, 2, 1, 2], 2, 'valid', 1],
   [[2, 7, 7, 2], [3, 3, 2, 2], 1, 1, 1],
-  [[1, 1, 17, 6], [1, 5, 6, 4], 1, 'valid', 1], // conv1d as TextCNN issues it
+  [[1, 1, 17, 6], [1, 5, 6, 4], 1, 'valid', 1], // conv1d as TextCNN issues it (conv1d.ts, no im2col)
+  [[3, 1, 11, 4], [1, 4, 4, 3], 1, 'same', 1], // conv1d, even width: one more pad on the right
+  [[2, 1, 9, 5], [1, 3, 5, 2], 1, 'same', 1],
+  [[2, 1, 6, 2], [1, 6, 2, 3], 1, 'valid', 1], // the filter spans the whole sequence
+  [[2, 1, 10, 3], [1, 3, 3, 2], 2, 'valid', 1], // stride 2: im2col
 ];
 
 describe('Conv2D family via im2col + sgemm', () => {
@@ -52,6 +56,16 @@ describe('Conv2D family via im2col + sgemm', () => {
     const w = randn(rng, [3, 3, 3, 4]) as tf.Tensor4D;
     const bias = randn(rng, [4]);
     const y = bothWays(() => tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias, activation }));
+    expectClose(y.fast, y.reference);
+    tf.dispose([x, w, bias, y.fast, y.reference]);
+  });
+
+  it('fused conv1d with bias + relu matches', () => {
+    const rng = new Rng(6);
+    const x = randn(rng, [3, 1, 12, 8]) as tf.Tensor4D;
+    const w = randn(rng, [1, 3, 8, 5]) as tf.Tensor4D;
+    const bias = randn(rng, [5]);
+    const y = bothWays(() => tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'valid', bias, activation: 'relu' }));
     expectClose(y.fast, y.reference);
     tf.dispose([x, w, bias, y.fast, y.reference]);
   });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/backend/tf.js';
 import { initBackend } from '../../src/backend/index.js';
 import { fastKernelsActive, installFastKernels, uninstallFastKernels } from '../../src/backend/kernels/index.js';
+import * as wasm from '../../src/backend/kernels/wasm.js';
 import { activeThreads, configureThreads } from '../../src/backend/kernels/wasm.js';
 import { Rng } from '../../src/util/rng.js';
 import { bothWays, expectClose, randn } from './helpers.js';
@@ -138,5 +139,19 @@ describe('BatchMatMul split across two threads', () => {
     const r = bothWays(() => tf.matMul(a, b, tA, tB));
     expectClose(r.fast, r.reference);
     tf.dispose([a, b, r.fast, r.reference]);
+  });
+
+  it.each([[5, 40, 7], [9, 13, 300], [4, 2100, 3]])('a packed B (M=%i, N=%i, K=%i) gives the same product in column blocks', (M, N, K) => {
+    const rng = new Rng(M + N + K);
+    const av = Float32Array.from({ length: M * K }, () => rng.normal());
+    const bv = Float32Array.from({ length: K * N }, () => rng.normal());
+    const want = wasm.matmul(av, bv, M, N, K);
+    const m = wasm.mark();
+    const pa = wasm.put(av), pc = wasm.alloc(M * N);
+    const packed = wasm.packB(K, N, wasm.put(bv), false);
+    wasm.gemmPacked(M, N, K, pa, false, packed, pc);
+    const got = wasm.take(pc, M * N);
+    wasm.release(m);
+    for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 4);
   });
 });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/backend/tf.js';
 import { initBackend } from '../../src/backend/index.js';
-import { gruSequence, installFastKernels, lstmSequence, simpleRnnSequence } from '../../src/backend/kernels/index.js';
+import { gruSequence, installFastKernels, lstmSequence, simpleRnnSequence, uninstallFastKernels } from '../../src/backend/kernels/index.js';
 import type { RnnOpts, RnnResult } from '../../src/backend/kernels/rnn.js';
+import { pinnedBytes } from '../../src/backend/kernels/wasm.js';
 import { Rng } from '../../src/util/rng.js';
 import { bothWays, expectClose, randn } from './helpers.js';
 
@@ -105,5 +106,44 @@ describe.each(FAMILIES)('$name fused vs reference', (f) => {
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose(vars);
     c.dispose();
+  });
+
+  it('pins its saved activations in the forward pass and frees them in the backward pass', () => {
+    const c = setup(f, 'all', 6);
+    tf.dispose(f.run(c.x, c.weights, c.opts).outputs); // inference pins only a copy of the weights, kept for the next call
+    const cached = pinnedBytes();
+    tf.dispose(f.run(c.x, c.weights, c.opts).outputs);
+    expect(pinnedBytes()).toBe(cached);
+    const g = tf.grads(c.loss)(c.diff);
+    expect(pinnedBytes()).toBe(cached);
+    tf.dispose(g);
+    c.dispose();
+  });
+});
+
+describe('weights cached for inference', () => {
+  it('serves updated weights after an in-place Adam step, not the cached copy', () => {
+    const rng = new Rng(21);
+    const x = randn(rng, [2, 3, 4]) as tf.Tensor3D;
+    const own = (t: tf.Tensor) => {
+      const v = tf.variable(t);
+      t.dispose(); // the variable alone holds its buffer
+      return v;
+    };
+    const [k, rk, b] = [randn(rng, [4, 4 * U], 0.5), randn(rng, [U, 4 * U], 0.4), randn(rng, [4 * U], 0.3)].map(own);
+    const run = () => lstmSequence(x, k as unknown as tf.Tensor2D, rk as unknown as tf.Tensor2D, b as unknown as tf.Tensor1D).outputs;
+    const before = run();
+    const array = rk.dataSync();
+    const opt = tf.train.adam(0.1);
+    opt.minimize(() => run().sum() as tf.Scalar);
+    expect(rk.dataSync()).toBe(array); // the fast Adam wrote in place: same array, new values
+    const after = run();
+    uninstallFastKernels();
+    const reference = run();
+    installFastKernels();
+    expectClose(after, reference, 1e-4);
+    expect(Math.abs(after.sub(before).abs().max().dataSync()[0])).toBeGreaterThan(1e-3);
+    tf.dispose([x, k, rk, b, before, after, reference]);
+    opt.dispose();
   });
 });

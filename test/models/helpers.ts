@@ -37,6 +37,7 @@ export function tinyInput(task: Task, B = 2, T = INFO.seqLen): tf.Tensor {
 export function outShape(task: Task, B = 2, T = INFO.seqLen): number[] {
   switch (task) {
     case 'language_model':
+    case 'masked_lm':
       return [B, T, INFO.vocabSize!];
     case 'tagging':
       return [B, T, INFO.numClasses!];

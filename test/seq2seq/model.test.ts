@@ -51,6 +51,26 @@ describe('seq2seq model', () => {
     m.dispose();
   });
 
+  it('every weight, sub-layers included, is listed, trained and counted by formula', () => {
+    // lstm, bidirectional, 1 layer, units 6 → decoder width H = 12; E = 5; V_src 11, V_tgt 9; additive attention
+    const m = build({ attention: 'additive', teacher_forcing: 0.5 });
+    const lstm = (d: number, u: number) => 4 * (d * u + u * u + u);
+    const encoder = 11 * 5 + 2 * lstm(5, 6);
+    const attention = 2 * 12 * 12 + 12 + 12; // W_q, W_k, b, v
+    const decoder = 9 * 5 + lstm(5, 12) + attention + 2 * 12 * 12 + 12 + 12 * 9 + 9; // + combine, output
+    expect(m.countParams()).toBe(encoder + decoder);
+    const names = m.trainableWeights.map((w) => w.originalName);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toContain('encoder/lstm_1_backward/recurrent_kernel');
+    expect(names).toContain('decoder/attention_additive/v');
+    const [s, d] = [src(), dec()];
+    const vars = m.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { value, grads } = tf.variableGrads(() => (m.apply([s, d], { training: true }) as tf.Tensor).square().mean() as tf.Scalar, vars);
+    for (const w of vars) expect(grads[w.name].abs().max().dataSync()[0], w.name).toBeGreaterThan(0);
+    tf.dispose([s, d, value, ...Object.values(grads)]);
+    m.dispose();
+  });
+
   it('padding after a source does not change its outputs (masked encoder and attention)', () => {
     const m = build({ attention: 'additive' });
     const short = tf.tensor2d([[4, 6, 8]], [1, 3], 'int32');

@@ -33,6 +33,12 @@ type VariableGradients = Parameters<ApplyGradients>[0];
 
 const proto = tf.AdamOptimizer.prototype as unknown as { applyGradients: ApplyGradients };
 let original: ApplyGradients | null = null;
+let version = 0;
+
+/** Counts applyGradients calls: caches of weight values (rnn_weights.ts) compare it, since this update may write in place. */
+export function weightsVersion(): number {
+  return version;
+}
 
 function cpu(): CpuData | null {
   return tf.getBackend() === 'cpu' ? (tf.backend() as unknown as CpuData) : null;
@@ -51,6 +57,23 @@ function store(be: CpuData, v: tf.Variable, vals: Float32Array): void {
   const t = tf.tensor(vals, v.shape, 'float32');
   v.assign(t);
   t.dispose();
+}
+
+/** One pass over a variable: the moments and the weights (out arrays may be the in arrays). */
+function update(
+  g: Float32Array, mIn: Float32Array, vIn: Float32Array, wIn: Float32Array,
+  mOut: Float32Array, vOut: Float32Array, wOut: Float32Array,
+  b1: number, b2: number, lrOverC1: number, invC2: number, eps: number,
+): void {
+  const a1 = 1 - b1, a2 = 1 - b2;
+  for (let j = 0, n = g.length; j < n; j++) {
+    const gj = g[j];
+    const mj = Math.fround(b1 * mIn[j] + a1 * gj);
+    const vj = Math.fround(b2 * vIn[j] + a2 * gj * gj);
+    mOut[j] = mj;
+    vOut[j] = vj;
+    wOut[j] = wIn[j] - (lrOverC1 * mj) / (Math.sqrt(vj * invC2) + eps);
+  }
 }
 
 function fastApply(this: AdamInternals & tf.Optimizer, variableGradients: VariableGradients): void {
@@ -76,18 +99,12 @@ function fastApply(this: AdamInternals & tf.Optimizer, variableGradients: Variab
     const mOut = ownValues(be, m) ?? new Float32Array(g.length);
     const vOut = ownValues(be, v) ?? new Float32Array(g.length);
     const wOut = ownValues(be, value) ?? new Float32Array(g.length);
-    for (let j = 0; j < g.length; j++) {
-      const gj = g[j];
-      const mj = Math.fround(b1 * mIn[j] + (1 - b1) * gj);
-      const vj = Math.fround(b2 * vIn[j] + (1 - b2) * gj * gj);
-      mOut[j] = mj;
-      vOut[j] = vj;
-      wOut[j] = wIn[j] - (lr * (mj / c1)) / (Math.sqrt(vj / c2) + eps);
-    }
+    update(g, mIn, vIn, wIn, mOut, vOut, wOut, b1, b2, lr / c1, 1 / c2, eps);
     store(be, m, mOut);
     store(be, v, vOut);
     store(be, value, wOut);
   });
+  version++;
   tf.tidy(() => {
     this.accBeta1.assign(tf.mul(this.accBeta1, b1));
     this.accBeta2.assign(tf.mul(this.accBeta2, b2));

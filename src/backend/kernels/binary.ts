@@ -15,19 +15,22 @@ type Loop = (
   shape: number[], sa: number[], sb: number[],
 ) => void;
 
-function makeLoop(expr: string): Loop {
-  // odometer over the outer axes; inner axis flat with strides ia, ib (0 or 1 after alignment)
+/**
+ * The loop for one op, one combination of array types and one inner-axis pattern (ia, ib: each
+ * side's stride along the innermost axis, 0 or 1), compiled as constants: every loop V8 sees stays
+ * monomorphic, which a loop shared by float32, int32 and bool tensors would not.
+ */
+function makeLoop(expr: string, ia: number, ib: number): Loop {
+  // odometer over the outer axes; inner axis flat
   const body = `
     const R = shape.length;
     const inner = R ? shape[R - 1] : 1;
-    const ia = R ? sa[R - 1] : 0, ib = R ? sb[R - 1] : 0;
     const outer = out.length / Math.max(1, inner);
     const idx = new Array(Math.max(0, R - 1)).fill(0);
     let offA = 0, offB = 0, o = 0;
     for (let k = 0; k < outer; k++) {
-      let pa = offA, pb = offB;
-      for (let j = 0; j < inner; j++, o++, pa += ia, pb += ib) {
-        const x = a[pa], y = b[pb];
+      for (let j = 0; j < inner; j++, o++) {
+        const x = a[offA${ia ? ' + j' : ''}], y = b[offB${ib ? ' + j' : ''}];
         out[o] = ${expr};
       }
       for (let d = R - 2; d >= 0; d--) {
@@ -43,6 +46,15 @@ function makeLoop(expr: string): Loop {
   return new Function('out', 'a', 'b', 'shape', 'sa', 'sb', body) as Loop;
 }
 
+const loops = new Map<string, Loop>();
+
+function loopFor(op: string, expr: string, out: object, a: object, b: object, ia: number, ib: number): Loop {
+  const key = `${op} ${out.constructor.name} ${a.constructor.name} ${b.constructor.name} ${ia}${ib}`;
+  let loop = loops.get(key);
+  if (!loop) loops.set(key, (loop = makeLoop(expr, ia, ib)));
+  return loop;
+}
+
 /** Strides of `shape` aligned to `out` (right-aligned), 0 where the axis is broadcast. */
 function alignedStrides(shape: number[], out: number[]): number[] {
   const s = new Array<number>(out.length).fill(0);
@@ -52,6 +64,28 @@ function alignedStrides(shape: number[], out: number[]): number[] {
     stride *= shape[i];
   }
   return s;
+}
+
+/**
+ * Merges adjacent axes that both operands walk contiguously (or both broadcast), dropping size-1
+ * axes: same-shape and scalar operands become one flat axis, a bias add [N, C] + [C] two.
+ */
+function collapse(shape: number[], sa: number[], sb: number[]): { shape: number[]; sa: number[]; sb: number[] } {
+  const out = { shape: [] as number[], sa: [] as number[], sb: [] as number[] };
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] === 1) continue;
+    const k = out.shape.length - 1;
+    if (k >= 0 && sa[d] === out.sa[0] * out.shape[0] && sb[d] === out.sb[0] * out.shape[0]) {
+      out.shape[0] *= shape[d];
+      continue;
+    }
+    out.shape.unshift(shape[d]);
+    out.sa.unshift(sa[d]);
+    out.sb.unshift(sb[d]);
+  }
+  if (out.shape.length === 0) return { shape: [1], sa: [1], sb: [1] };
+  // the inner axis stride is 0 or 1; keep it so for the loop's constants
+  return out;
 }
 
 interface CpuData {
@@ -67,18 +101,20 @@ const OPS: Record<string, { expr: string; bool?: boolean }> = {
   Maximum: { expr: 'Math.max(x, y)' },
   Minimum: { expr: 'Math.min(x, y)' },
   SquaredDifference: { expr: '(x - y) * (x - y)' },
-  Greater: { expr: 'x > y ? 1 : 0', bool: true },
-  GreaterEqual: { expr: 'x >= y ? 1 : 0', bool: true },
-  Less: { expr: 'x < y ? 1 : 0', bool: true },
-  LessEqual: { expr: 'x <= y ? 1 : 0', bool: true },
-  Equal: { expr: 'x === y ? 1 : 0', bool: true },
+  // +(bool) rather than a branch: a comparison of noisy values mispredicts every other element
+  Greater: { expr: '+(x > y)', bool: true },
+  GreaterEqual: { expr: '+(x >= y)', bool: true },
+  Less: { expr: '+(x < y)', bool: true },
+  LessEqual: { expr: '+(x <= y)', bool: true },
+  Equal: { expr: '+(x === y)', bool: true },
+  NotEqual: { expr: '+(x !== y)', bool: true },
 };
 
 export const BINARY_KERNELS = Object.keys(OPS);
 
 export function makeBinary(original: KernelConfig): KernelConfig {
-  const op = OPS[original.kernelName];
-  const loop = makeLoop(op.expr);
+  const name = original.kernelName;
+  const op = OPS[name];
   const kernelFunc = (args: KernelArgs): TensorInfo | TensorInfo[] => {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const numeric = (t: TensorInfo) => t.dtype === 'float32' || t.dtype === 'int32' || t.dtype === 'bool';
@@ -90,7 +126,11 @@ export function makeBinary(original: KernelConfig): KernelConfig {
     const out = dtype === 'float32' ? new Float32Array(n) : dtype === 'int32' ? new Int32Array(n) : new Uint8Array(n);
     const av = backend.data.get(a.dataId).values as ArrayLike<number>;
     const bv = backend.data.get(b.dataId).values as ArrayLike<number>;
-    if (n > 0) loop(out, av, bv, shape, alignedStrides(a.shape, shape), alignedStrides(b.shape, shape));
+    if (n > 0) {
+      const m = collapse(shape, alignedStrides(a.shape, shape), alignedStrides(b.shape, shape));
+      const R = m.shape.length;
+      loopFor(name, op.expr, out, av, bv, m.sa[R - 1], m.sb[R - 1])(out, av, bv, m.shape, m.sa, m.sb);
+    }
     return backend.makeTensorInfo(shape, dtype, out);
   };
   return { ...original, kernelFunc: kernelFunc as unknown as KernelConfig['kernelFunc'] };
@@ -123,4 +163,25 @@ export function makeUnsortedSegmentSum(original: KernelConfig): KernelConfig {
     return backend.makeTensorInfo([numSegments, ...x.shape.slice(1)], 'float32', out);
   };
   return { ...original, kernelFunc: kernelFunc as unknown as KernelConfig['kernelFunc'] };
+}
+
+/** AddN (gradient accumulation) over float32 inputs: the original's loop is shared by every dtype. */
+export function makeAddN(original: KernelConfig): KernelConfig {
+  const kernelFunc = (args: KernelArgs): TensorInfo | TensorInfo[] => {
+    const ts = args.inputs as unknown as TensorInfo[];
+    if (ts.length === 0 || ts.some((t) => t.dtype !== 'float32')) return original.kernelFunc(args as never);
+    const backend = args.backend as CpuData;
+    const vals = ts.map((t) => backend.data.get(t.dataId).values as Float32Array);
+    const out = new Float32Array(vals[0].length);
+    addInto(out, vals[0], true);
+    for (let i = 1; i < vals.length; i++) addInto(out, vals[i], false);
+    return backend.makeTensorInfo(ts[0].shape, 'float32', out);
+  };
+  return { ...original, kernelFunc: kernelFunc as unknown as KernelConfig['kernelFunc'] };
+}
+
+/** out += v (first: out = 0 + v, so −0 becomes +0 as in the original) */
+function addInto(out: Float32Array, v: Float32Array, first: boolean): void {
+  if (first) for (let j = 0; j < out.length; j++) out[j] = v[j] + 0;
+  else for (let j = 0; j < out.length; j++) out[j] += v[j];
 }

@@ -4,10 +4,11 @@
  * NHWC only; NCHW and non-float32 inputs go to the original kernels. With
  *   cols[R = b·oH·oW, KK = fh·fw·Cin]  (one receptive field per row, zero where padded)
  * forward is y = cols·W, dW = colsᵀ·dy, and dx = col2im(dy·Wᵀ), over batch chunks so cols stays
- * under COLS_LIMIT floats.
+ * under COLS_LIMIT floats. 1-D convolutions (tf.layers.conv1d) skip im2col: conv1d.ts.
  */
 import { tf } from '../tf.js';
 import * as wasm from './wasm.js';
+import { conv1dFilterGrad, conv1dForward, conv1dInputGrad, isConv1d } from './conv1d.js';
 import {
   ACTIVATIONS, activate, rowLike, values,
   type CpuBackend, type KernelArgs, type KernelConfig, type NamedAttrs, type TensorInfo,
@@ -80,6 +81,7 @@ function col2im(ci: ConvInfo, dx: Float32Array, b0: number, b1: number, p: numbe
 
 /** y [B, oH, oW, Cout] = conv(x, W) (+ bias row) as a fresh array. */
 function forward(ci: ConvInfo, x: Float32Array, w: Float32Array, bias?: Float32Array): Float32Array {
+  if (isConv1d(ci)) return conv1dForward(ci, x, w, bias);
   const { batchSize: B, outHeight: oH, outWidth: oW, outChannels: Co } = ci;
   const KK = ci.filterHeight * ci.filterWidth * ci.inChannels;
   const per = oH * oW;
@@ -137,6 +139,7 @@ export function makeConv2DBackpropInput(original: KernelConfig): KernelConfig {
     if (dy.dtype !== 'float32' || filter.dtype !== 'float32' || !nhwc(attrs)) return original.kernelFunc(args as never);
     const ci = convInfo(attrs.inputShape as number[], filter.shape, attrs, 1);
     const backend = args.backend as CpuBackend;
+    if (isConv1d(ci)) return backend.makeTensorInfo(ci.inShape, 'float32', conv1dInputGrad(ci, values(backend, dy), values(backend, filter)));
     const { batchSize: B, outHeight: oH, outWidth: oW, outChannels: Co } = ci;
     const KK = ci.filterHeight * ci.filterWidth * ci.inChannels;
     const per = oH * oW;
@@ -167,6 +170,7 @@ export function makeConv2DBackpropFilter(original: KernelConfig): KernelConfig {
     if (x.dtype !== 'float32' || dy.dtype !== 'float32' || !nhwc(attrs)) return original.kernelFunc(args as never);
     const ci = convInfo(x.shape, attrs.filterShape as number[], attrs, 1);
     const backend = args.backend as CpuBackend;
+    if (isConv1d(ci)) return backend.makeTensorInfo(ci.filterShape, 'float32', conv1dFilterGrad(ci, values(backend, x), values(backend, dy)));
     const { batchSize: B, outHeight: oH, outWidth: oW, outChannels: Co } = ci;
     const KK = ci.filterHeight * ci.filterWidth * ci.inChannels;
     const per = oH * oW;

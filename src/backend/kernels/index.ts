@@ -1,15 +1,24 @@
 /**
- * seqnet's fast kernels for the pure-JS `cpu` backend: BatchMatMul, _FusedMatMul and the Conv2D
- * family (im2col) on a WebAssembly SIMD sgemm (wasm/sgemm.wasm, multi-threaded for large
- * products), plus the fused recurrent ops in rnn.ts, which check fastKernelsActive(), and Adam's
- * update in one pass (adam.ts). install/uninstall swap kernel registrations (and Adam's
- * applyGradients) and keep the originals so uninstall restores them exactly; both are idempotent.
+ * seqnet's fast kernels for the pure-JS `cpu` backend:
+ *  - products: BatchMatMul, _FusedMatMul and the Conv2D family (1-D convolutions without
+ *    im2col) on a WebAssembly SIMD sgemm (wasm/sgemm.ts; FMA where relaxed SIMD is available,
+ *    multi-threaded for large products);
+ *  - element-wise, reductions and layout: binary.ts, unary.ts (transcendentals in wasm SIMD),
+ *    reduce.ts, layout.ts, replacing tfjs-backend-cpu's per-element index arithmetic;
+ *  - Adam's update in one pass (adam.ts);
+ *  - fused ops that callers use while fastKernelsActive(): the recurrent sequences (rnn.ts),
+ *    layer norm and GELU (fused_ops.ts), multi-head attention (attention.ts).
+ * install/uninstall swap kernel registrations (and Adam's applyGradients) and keep the originals
+ * so uninstall restores them exactly; both are idempotent.
  */
 import { tf } from '../tf.js';
 import { makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput, makeFusedConv2D } from './conv.js';
 import { makeBatchMatMul, makeFusedMatMul } from './matmul.js';
-import { BINARY_KERNELS, makeBinary, makeUnsortedSegmentSum } from './binary.js';
+import { BINARY_KERNELS, makeAddN, makeBinary, makeUnsortedSegmentSum } from './binary.js';
 import { fastKernelsActive, setFastKernelsActive } from './state.js';
+import { UNARY_KERNELS, makeUnary } from './unary.js';
+import { makeMax, makeMean, makeSum } from './reduce.js';
+import { makeGatherV2, makePadV2, makeSlice, makeSplitV, makeTranspose } from './layout.js';
 import { installFastAdam, uninstallFastAdam } from './adam.js';
 
 export { fastKernelsActive };
@@ -24,7 +33,17 @@ const OVERRIDES: Record<string, (original: KernelConfig) => KernelConfig> = {
   Conv2DBackpropInput: makeConv2DBackpropInput,
   Conv2DBackpropFilter: makeConv2DBackpropFilter,
   UnsortedSegmentSum: makeUnsortedSegmentSum,
+  AddN: makeAddN,
+  Sum: makeSum,
+  Mean: makeMean,
+  Max: makeMax,
+  Transpose: makeTranspose,
+  GatherV2: makeGatherV2,
+  Slice: makeSlice,
+  SplitV: makeSplitV,
+  PadV2: makePadV2,
   ...Object.fromEntries(BINARY_KERNELS.map((k) => [k, makeBinary])),
+  ...Object.fromEntries(UNARY_KERNELS.map((k) => [k, makeUnary])),
 };
 
 let saved: KernelConfig[] = [];
@@ -55,4 +74,6 @@ export function uninstallFastKernels(): void {
 
 export { orthogonal } from './init.js';
 export { lstmSequence, gruSequence, simpleRnnSequence } from './rnn.js';
+export { geluFused, layerNormFused } from './fused_ops.js';
+export { attentionFused } from './attention.js';
 export type { RnnOpts } from './rnn.js';

@@ -2,7 +2,8 @@
  * Per-timestep gate math of the fused recurrent ops, for all batch rows at once, in wasm SIMD
  * (wasm/gates.ts). The engine (rnn_fused.ts) does the matrix products; a cell only sees, for one
  * step, byte pointers into wasm memory:
- *   forward   xp [B, G*U] = x_t·W + b,  rec [B, G*U] = h_{t-1}·U (+ rb); reads h (c) at hIn (cIn)
+ *   forward   xp [B, G*U] = x_t·W + b,  rec [B, G*U] = h_{t-1}·U (the GRU adds its recurrent bias rb
+ *             itself); reads h (c) at hIn (cIn)
  *             and writes the new state at hOut (cOut), copying it over for rows whose mask is 0;
  *             writes what backward needs to sv ([B, S*U] per step).
  *   backward  from dh = dL/dh_t (and dc = dL/dc_t, turned into dL/dc_{t-1} in place) writes the
@@ -15,6 +16,8 @@ import * as wasm from './wasm.js';
 export interface FwdStep {
   xp: number;
   rec: number;
+  /** recurrent bias [G*U] (GRU only: the others fold theirs into xp) */
+  rb: number;
   hIn: number;
   hOut: number;
   /** LSTM only (0 otherwise) */
@@ -60,10 +63,10 @@ export const lstmCell: Cell = {
   backward: (a) => wasm.gates().lstmBackward(a.B, a.U, a.gx, a.dh, a.dc, a.dhd, a.sv, a.cp, a.mask),
 };
 
-/** GRU with reset_after, gates z, r, h. rec already includes the recurrent bias. Saves z, r, hh, rec_h. */
+/** GRU with reset_after, gates z, r, h. Saves z, r, hh, rec_h + rb_h. */
 export const gruCell: Cell = {
   G: 3, S: 4, hasC: false,
-  forward: (a) => wasm.gates().gruForward(a.B, a.U, a.xp, a.rec, a.hIn, a.hOut, a.sv, a.mask),
+  forward: (a) => wasm.gates().gruForward(a.B, a.U, a.xp, a.rec, a.rb, a.hIn, a.hOut, a.sv, a.mask),
   backward: (a) => wasm.gates().gruBackward(a.B, a.U, a.gx, a.gr, a.dh, a.dhd, a.sv, a.hp, a.mask),
 };
 

@@ -12,6 +12,7 @@
  * Masked rows (mask 0) skip the cell, carry h (and c) and repeat the previous output.
  */
 import type { Cell } from './rnn_cells.js';
+import { cachedWeights } from './rnn_weights.js';
 import * as wasm from './wasm.js';
 
 export interface SeqInputs {
@@ -32,14 +33,37 @@ export interface SeqInputs {
   goBackwards: boolean;
 }
 
-/** What the backward pass keeps from the forward one (plain arrays, no tensors), in step order. */
+/**
+ * What the backward pass keeps from the forward one: pinned wasm blocks (arena.ts), in step
+ * order, freed by the backward pass (or, if it never runs, once this object is collected).
+ */
 export interface SeqSaved {
-  /** h_{t-1} per step [T, B, U] */
-  HP: Float32Array;
-  /** c_{t-1} per step (LSTM) */
-  CP: Float32Array | null;
+  /** H [T+1, B, U]: H[s] = h_{t-1} of step s */
+  pH: number;
+  /** C likewise (LSTM), else 0 */
+  pC: number;
   /** cell activations per step [T, B, S*U] */
-  SV: Float32Array;
+  pSV: number;
+  /** false once freed */
+  live: boolean;
+  free(): void;
+}
+
+const abandoned = new FinalizationRegistry<number[]>((ptrs) => ptrs.forEach((p) => wasm.unpin(p)));
+
+function pinSaved(n: { H: number; C: number; SV: number }): SeqSaved {
+  const ptrs = [wasm.pin(n.H), n.C ? wasm.pin(n.C) : 0, wasm.pin(n.SV)];
+  const saved: SeqSaved = {
+    pH: ptrs[0], pC: ptrs[1], pSV: ptrs[2], live: true,
+    free() {
+      if (!saved.live) return;
+      saved.live = false;
+      abandoned.unregister(saved);
+      ptrs.forEach((p) => p && wasm.unpin(p));
+    },
+  };
+  abandoned.register(saved, ptrs.filter((p) => p), saved);
+  return saved;
 }
 
 export interface SeqGrads {
@@ -55,11 +79,9 @@ const timeOf = (s: number, T: number, back: boolean): number => (back ? T - 1 - 
 /** x [B,T,D] -> a new arena block [T,B,D] in step order. */
 function putSteps(x: Float32Array, B: number, T: number, D: number, back: boolean): number {
   const p = wasm.alloc(B * T * D);
-  const h = wasm.heap();
-  for (let s = 0; s < T; s++) {
-    const t = timeOf(s, T, back);
-    for (let b = 0; b < B; b++) h.set(x.subarray((b * T + t) * D, (b * T + t + 1) * D), (p >> 2) + (s * B + b) * D);
-  }
+  const mk = wasm.mark();
+  wasm.gates().toSteps(B, T, D, wasm.put(x), p, back); // the batch-major copy is scratch above p
+  wasm.release(mk);
   return p;
 }
 
@@ -91,57 +113,50 @@ export function seqForward(a: SeqInputs, save = true): { packed: Float32Array; s
   const { cell, B, T, D, U } = a;
   const GU = cell.G * U, N = T * B, S = cell.S, BU = B * U;
   const back = a.goBackwards;
+  // what backward needs is pinned (first, while the stack is empty); the rest is scratch
+  const saved = save ? pinSaved({ H: (T + 1) * BU, C: cell.hasC ? (T + 1) * BU : 0, SV: N * S * U }) : null;
+  // inference (generation: one token at a time) reuses the weights' wasm copies; training copies them
+  const cached = save ? null : cachedWeights(a.W, a.Ur, a.bias, a.rbias, U, GU);
   const mk = wasm.mark();
   const pX = putSteps(a.x, B, T, D, back);
-  const pW = wasm.put(a.W);
-  const pB = wasm.put(a.bias);
-  const pRb = a.rbias ? wasm.put(a.rbias) : 0;
-  const pUp = wasm.packB(U, GU, wasm.put(a.Ur), false);
+  const pB = cached ? cached.pB : wasm.put(a.bias);
+  const pRb = cached ? cached.pRb : a.rbias ? wasm.put(a.rbias) : 0;
+  const pUp = cached ? cached.pUp : wasm.packB(U, GU, wasm.put(a.Ur), false);
   const pM = putMask(a.mask, B, T, back);
   const pXP = wasm.alloc(N * GU);
   const pREC = wasm.alloc(B * GU);
-  const pH = wasm.alloc((T + 1) * BU); // H[s] = state before step s
-  const pC = cell.hasC ? wasm.alloc((T + 1) * BU) : 0;
-  const pSV = wasm.alloc(N * S * U);
+  const pH = saved ? saved.pH : wasm.alloc((T + 1) * BU); // H[s] = state before step s
+  const pC = saved ? saved.pC : cell.hasC ? wasm.alloc((T + 1) * BU) : 0;
+  const pSV = saved ? saved.pSV : wasm.alloc(N * S * U);
   wasm.heap().set(a.h0 ?? new Float32Array(BU), pH >> 2);
   if (pC) wasm.heap().set(a.c0 ?? new Float32Array(BU), pC >> 2);
 
-  wasm.gemm(N, GU, D, pX, false, pW, false, pXP);
+  if (cached) wasm.gemmPacked(N, GU, D, pX, false, cached.pWp, pXP);
+  else wasm.gemm(N, GU, D, pX, false, wasm.put(a.W), false, pXP);
   wasm.addBias(N, GU, pXP, pB);
   for (let s = 0; s < T; s++) {
     const hs = pH + s * BU * 4, cs = pC + s * BU * 4;
     wasm.gemmPacked(B, GU, U, hs, false, pUp, pREC);
-    if (pRb) wasm.addBias(B, GU, pREC, pRb);
     cell.forward({
-      xp: pXP + s * B * GU * 4, rec: pREC, hIn: hs, hOut: hs + BU * 4, cIn: cs, cOut: pC ? cs + BU * 4 : 0,
+      xp: pXP + s * B * GU * 4, rec: pREC, rb: pRb, hIn: hs, hOut: hs + BU * 4, cIn: cs, cOut: pC ? cs + BU * 4 : 0,
       sv: pSV + s * B * S * U * 4, mask: pM ? pM + s * B * 4 : 0, B, U,
     });
   }
 
-  // outputs [B, T, U] in time order; a masked step repeats the previous output (zeros at first)
+  // [outputs [B, T, U] in time order (a masked step repeats the previous output) | h | c]
+  const pOut = wasm.alloc((T + nStates(cell)) * BU);
+  wasm.gates().seqOutputs(B, T, U, pH, pM, back, pOut);
   const heap = wasm.heap();
-  const packed = new Float32Array((T + nStates(cell)) * BU);
-  const h = pH >> 2, m = pM >> 2;
-  for (let b = 0; b < B; b++) {
-    let last = -1; // step whose output row b repeats
-    for (let s = 0; s < T; s++) {
-      if (!pM || heap[m + s * B + b] !== 0) last = s;
-      if (last < 0) continue;
-      const src = h + (last + 1) * BU + b * U;
-      packed.set(heap.subarray(src, src + U), (b * T + timeOf(s, T, back)) * U);
-    }
-  }
-  packed.set(heap.subarray(h + T * BU, h + (T + 1) * BU), T * BU);
-  if (pC) packed.set(heap.subarray((pC >> 2) + T * BU, (pC >> 2) + (T + 1) * BU), (T + 1) * BU);
-  const saved: SeqSaved | null = save
-    ? { HP: wasm.take(pH, N * U), CP: pC ? wasm.take(pC, N * U) : null, SV: wasm.take(pSV, N * S * U) }
-    : null;
+  heap.copyWithin((pOut >> 2) + T * BU, (pH >> 2) + T * BU, (pH >> 2) + (T + 1) * BU);
+  if (pC) heap.copyWithin((pOut >> 2) + (T + 1) * BU, (pC >> 2) + T * BU, (pC >> 2) + (T + 1) * BU);
+  const packed = wasm.take(pOut, (T + nStates(cell)) * BU);
   wasm.release(mk);
   return { packed, saved };
 }
 
 /** BPTT. dPacked: dL/d(packed output), laid out as seqForward's packed. */
 export function seqBackward(a: SeqInputs, saved: SeqSaved, dPacked: Float32Array): SeqGrads {
+  if (!saved.live) throw new Error('fused recurrent op: its gradient can be taken once');
   const { cell, B, T, D, U } = a;
   const GU = cell.G * U, N = T * B, S = cell.S, BU = B * U;
   const back = a.goBackwards;
@@ -150,36 +165,18 @@ export function seqBackward(a: SeqInputs, saved: SeqSaved, dPacked: Float32Array
   const pW = wasm.put(a.W);
   const pUt = wasm.packB(GU, U, wasm.put(a.Ur), true); // U^T [GU, U]
   const pM = putMask(a.mask, B, T, back);
-  const pHP = wasm.put(saved.HP);
-  const pCP = saved.CP ? wasm.put(saved.CP) : 0;
-  const pSV = wasm.put(saved.SV);
+  const { pH: pHP, pC: pCP, pSV } = saved;
   const pGX = wasm.alloc(N * GU);
   const pGR = a.rbias ? wasm.alloc(N * GU) : pGX; // only the GRU's differ
+  const pDout = wasm.put(dPacked); // [dL/d outputs [B, T, U] | dL/dh | dL/dc]
   let pDH = putOrZero(dPacked.subarray(T * BU, (T + 1) * BU), BU);
   let pDHD = wasm.alloc(BU);
   const pDC = cell.hasC ? putOrZero(dPacked.subarray((T + 1) * BU, (T + 2) * BU), BU) : 0;
-  const carry = a.mask ? new Float32Array(BU) : null; // dL/d(previous output) through masked steps
+  const pCarry = pM ? putOrZero(null, BU) : 0; // dL/d(previous output) through masked steps
 
   for (let s = T - 1; s >= 0; s--) {
-    const t = timeOf(s, T, back);
     // this step's output gradient joins dh (or, on a masked row, the output it repeated)
-    const heap = wasm.heap();
-    const dh = pDH >> 2;
-    for (let b = 0; b < B; b++) {
-      const o = (b * T + t) * U, k = dh + b * U;
-      if (!carry) {
-        for (let j = 0; j < U; j++) heap[k + j] += dPacked[o + j];
-        continue;
-      }
-      const on = heap[(pM >> 2) + s * B + b] !== 0;
-      for (let j = 0, c = b * U; j < U; j++, c++) {
-        const g = dPacked[o + j] + carry[c];
-        if (on) {
-          heap[k + j] += g;
-          carry[c] = 0;
-        } else carry[c] = g;
-      }
-    }
+    wasm.gates().addOutputGrad(B, T, U, s, timeOf(s, T, back), pDout, pDH, pCarry, pM);
     const gr = pGR + s * B * GU * 4;
     cell.backward({
       gx: pGX + s * B * GU * 4, gr, dh: pDH, dc: pDC, dhd: pDHD, sv: pSV + s * B * S * U * 4,
@@ -195,17 +192,10 @@ export function seqBackward(a: SeqInputs, saved: SeqSaved, dPacked: Float32Array
   wasm.gemm(D, GU, N, pX, true, pGX, false, pdW); // Xs^T·dGx
   wasm.gemm(U, GU, N, pHP, true, pGR, false, pdUr); // H^T·dGr
   wasm.gemm(N, D, GU, pGX, false, pW, true, pdX); // dGx·W^T, step order
-  const heap = wasm.heap();
-  const dx = new Float32Array(B * T * D);
-  for (let s = 0; s < T; s++) {
-    const t = timeOf(s, T, back);
-    for (let b = 0; b < B; b++) {
-      const src = (pdX >> 2) + (s * B + b) * D;
-      dx.set(heap.subarray(src, src + D), (b * T + t) * D);
-    }
-  }
+  const pdx = wasm.alloc(N * D);
+  wasm.gates().fromSteps(B, T, D, pdX, pdx, back);
   const grads: SeqGrads = {
-    dx,
+    dx: wasm.take(pdx, N * D),
     dW: wasm.take(pdW, D * GU),
     dUr: wasm.take(pdUr, U * GU),
     dBias: wasm.colSums(N, GU, pGX),
@@ -214,5 +204,6 @@ export function seqBackward(a: SeqInputs, saved: SeqSaved, dPacked: Float32Array
     dc0: pDC ? wasm.take(pDC, BU) : null,
   };
   wasm.release(mk);
+  saved.free();
   return grads;
 }

@@ -1,42 +1,18 @@
 /**
- * Loads the sgemm module (built from wasm/sgemm.ts) synchronously and manages its memory as a
- * stack arena: callers `mark()`, `alloc()` float buffers, and `release(mark)` when done. Kernels
- * are synchronous and strictly nested, so a stack is all the allocator needs.
- *
- * The memory is shared with worker threads (threads.ts), which run blocks of large products.
- * Views: growing the memory replaces its buffer, so always read `heap()` AFTER the last alloc.
+ * Matrix products on the wasm sgemm (arena.ts holds the module and its memory): one thread for
+ * small products, blocks of C spread over the worker threads (threads.ts) for large ones, with
+ * an autotuner that falls back to one thread when the cores are busy; and typed accessors for
+ * the module's other kernels (gates, layout, element-wise, attention rows).
  */
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
+import { alloc, exportsOf, heap, mark, mem, put, release, take, wasmModule, type SgemmExports } from './arena.js';
 import { KIND_PACKED, KIND_SGEMM, MAX_JOBS, readyWorkers, runJobs, startWorkers, stopWorkers, type GemmArgs } from './threads.js';
 
-interface SgemmExports {
-  heapBase(): number;
-  workspaceBytes(): number;
-  sgemm(...args: GemmArgs): void;
-  sgemmPacked(...args: GemmArgs): void;
-  packB(K: number, N: number, b: number, ldb: number, transB: number, dst: number): void;
-  packedFloats(K: number, N: number): number;
-  addBias(M: number, N: number, c: number, ldc: number, bias: number): void;
-  lstmForward(B: number, U: number, xp: number, rec: number, hIn: number, hOut: number, cIn: number, cOut: number, sv: number, mask: number): void;
-  gruForward(B: number, U: number, xp: number, rec: number, hIn: number, hOut: number, sv: number, mask: number): void;
-  rnnForward(B: number, U: number, xp: number, rec: number, hIn: number, hOut: number, sv: number, mask: number): void;
-  lstmBackward(B: number, U: number, gx: number, dh: number, dc: number, dhd: number, sv: number, cp: number, mask: number): void;
-  gruBackward(B: number, U: number, gx: number, gr: number, dh: number, dhd: number, sv: number, hp: number, mask: number): void;
-  rnnBackward(B: number, U: number, gx: number, dh: number, dhd: number, sv: number, mask: number): void;
-  colSums(rows: number, cols: number, m: number, out: number, acc: number): void;
-}
+export { alloc, heap, mark, pin, pinnedBytes, put, release, sgemmVariant, take, unpin } from './arena.js';
 
-const MAX_PAGES = 32768; // 2 GiB, as declared by the module (--maximumMemory)
 const NR = 8; // the micro-kernel's column width: split points stay on panel boundaries
 const MR = 4;
 
-let ex: SgemmExports | undefined;
-let module: WebAssembly.Module | undefined;
-let memory: WebAssembly.Memory | undefined;
-let top = 0;
-let view: Float32Array = new Float32Array(0);
 let threads = defaultThreads();
 /** Multiply-adds below which a product stays on one thread (thread hand-off costs ~10-50 µs). */
 const DEFAULT_MIN_WORK = 1 << 21;
@@ -75,52 +51,6 @@ function defaultThreads(): number {
   return Math.min(availableParallelism(), 4);
 }
 
-/** Which build runs: 'relaxed' (fused multiply-adds) or 'simd'. */
-let variant: 'relaxed' | 'simd' = 'simd';
-
-/**
- * The relaxed-SIMD build (FMA instructions: ~1.3-2x the products' speed) where this V8 accepts
- * it, else the plain SIMD one. Node 20's V8 has relaxed SIMD behind a flag, which is switched on
- * here (it only widens what the wasm validator accepts); SEQNET_SGEMM=simd forces the plain build.
- */
-function loadBytes() {
-  // Same relative path from src/backend/kernels/*.ts (vitest) and dist/backend/kernels/*.js.
-  const file = (name: string) => readFileSync(new URL(`../../../wasm/${name}`, import.meta.url));
-  if (process.env.SEQNET_SGEMM !== 'simd') {
-    const relaxed = file('sgemm-relaxed.wasm');
-    if (!WebAssembly.validate(relaxed)) setFlagsFromString('--experimental-wasm-relaxed-simd');
-    if (WebAssembly.validate(relaxed)) {
-      variant = 'relaxed';
-      return relaxed;
-    }
-  }
-  variant = 'simd';
-  return file('sgemm.wasm');
-}
-
-/** The sgemm build in use: 'relaxed' (FMA) or 'simd'. */
-export function sgemmVariant(): 'relaxed' | 'simd' {
-  exportsOf();
-  return variant;
-}
-
-function exportsOf(): SgemmExports {
-  if (!ex) {
-    const bytes = loadBytes();
-    module = new WebAssembly.Module(bytes);
-    memory = new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
-    const env = { memory, abort: () => { throw new Error('sgemm.wasm aborted'); } };
-    ex = new WebAssembly.Instance(module, { env }).exports as unknown as SgemmExports;
-    top = ex.heapBase();
-  }
-  return ex;
-}
-
-function mem(): WebAssembly.Memory {
-  exportsOf();
-  return memory as WebAssembly.Memory;
-}
-
 /**
  * Threads used for large products (this one included); 1 disables the workers. Defaults to
  * SEQNET_THREADS or the core count (max 4). minWork: multiply-adds below which a product runs on
@@ -144,48 +74,6 @@ export function activeThreads(): number {
 export function threadChoice(): 'all' | 'one' | 'probing' {
   if (!autotune) return 'all';
   return tune.phase === 'run' ? (tune.useAll ? 'all' : 'one') : 'probing';
-}
-
-/** The wasm memory as floats; re-read after any alloc (growth detaches old views). */
-export function heap(): Float32Array {
-  const m = mem();
-  if (view.buffer !== m.buffer) view = new Float32Array(m.buffer);
-  return view;
-}
-
-export function mark(): number {
-  exportsOf();
-  return top;
-}
-
-export function release(m: number): void {
-  top = m;
-}
-
-/** Allocates n floats (16-byte aligned); returns a byte pointer. Contents are garbage. */
-export function alloc(n: number): number {
-  const m = mem();
-  const p = top;
-  top = p + Math.ceil((n * 4) / 16) * 16;
-  const have = m.buffer.byteLength;
-  if (top > have) {
-    // grow by at least a quarter so a slowly rising peak does not grow page by page
-    const pages = Math.ceil(Math.max(top - have, have / 4) / 65536);
-    m.grow(Math.min(pages, MAX_PAGES - have / 65536));
-  }
-  return p;
-}
-
-/** Allocates and fills from src; returns the byte pointer. */
-export function put(src: ArrayLike<number>): number {
-  const p = alloc(src.length);
-  heap().set(src, p >> 2);
-  return p;
-}
-
-/** Copies n floats at p out of wasm memory. */
-export function take(p: number, n: number): Float32Array {
-  return heap().slice(p >> 2, (p >> 2) + n);
 }
 
 /**
@@ -247,7 +135,7 @@ function runParallel(jobs: GemmArgs[], workers: number, wsFloats: number): void 
 /** Workers to use for a product of `macs` multiply-adds (0: this thread alone); starts the pool. */
 function workersFor(macs: number): { workers: number; timed: boolean } {
   if (threads <= 1 || macs < minParallelWork) return { workers: 0, timed: false };
-  startWorkers(threads - 1, module as WebAssembly.Module, mem());
+  startWorkers(threads - 1, wasmModule(), mem());
   const ready = Math.min(threads - 1, readyWorkers());
   const timed = ready > 0; // the tuner compares like with like: only once workers exist
   return { workers: timed && wantParallel() ? ready : 0, timed };
@@ -258,10 +146,19 @@ function workersFor(macs: number): { workers: number; timed: boolean } {
  * returns a byte pointer to the packed copy, allocated on the arena.
  */
 export function packB(K: number, N: number, b: number, transB: boolean): number {
-  const e = exportsOf();
-  const p = alloc(e.packedFloats(K, N));
-  e.packB(K, N, b, transB ? K : N, +transB, p);
+  const p = alloc(packedFloats(K, N));
+  packBInto(K, N, b, transB, p);
   return p;
+}
+
+/** Floats of a packed op(B) [K, N]. */
+export function packedFloats(K: number, N: number): number {
+  return exportsOf().packedFloats(K, N);
+}
+
+/** packB into a given block of packedFloats(K, N) floats. */
+export function packBInto(K: number, N: number, b: number, transB: boolean, dst: number): void {
+  exportsOf().packB(K, N, b, transB ? K : N, +transB, dst);
 }
 
 /** C[M,N] = op(A)·B (+ C when accumulate) with B packed by packB(K, N, …). */
@@ -292,10 +189,27 @@ export function gemmPacked(
   release(m);
 }
 
-type GateKernels = 'lstmForward' | 'gruForward' | 'rnnForward' | 'lstmBackward' | 'gruBackward' | 'rnnBackward';
+type GateKernels =
+  | 'lstmForward' | 'gruForward' | 'rnnForward' | 'lstmBackward' | 'gruBackward' | 'rnnBackward'
+  | 'toSteps' | 'fromSteps' | 'seqOutputs' | 'addOutputGrad';
 
-/** The recurrent gate kernels of wasm/gates.ts (byte pointers; mask 0 = none). */
+/** The recurrent gate kernels and layout helpers of wasm/gates.ts, wasm/seq.ts (byte pointers; mask 0 = none). */
 export function gates(): Pick<SgemmExports, GateKernels> {
+  return exportsOf();
+}
+
+/** The element-wise transcendentals of wasm/elementwise.ts (n floats, src and dst byte pointers). */
+export function elementwise(): Pick<SgemmExports, 'expN' | 'sigmoidN' | 'tanhN' | 'erfN' | 'geluN' | 'geluGradN'> {
+  return exportsOf();
+}
+
+/** The layer-norm row kernels of wasm/norm.ts (byte pointers). */
+export function normRows(): Pick<SgemmExports, 'layerNormRows' | 'layerNormGradRows'> {
+  return exportsOf();
+}
+
+/** The row kernels of wasm/attention.ts (byte pointers). */
+export function attentionRows(): Pick<SgemmExports, 'softmaxRows' | 'softmaxGradRows' | 'mulRows'> {
   return exportsOf();
 }
 

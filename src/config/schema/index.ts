@@ -4,7 +4,7 @@ import { DataSchema } from './data.js';
 import { ModelSchema } from './model.js';
 import { TrainSchema } from './train.js';
 
-export const TASKS = ['classification', 'tagging', 'language_model', 'forecasting', 'seq2seq'] as const;
+export const TASKS = ['classification', 'tagging', 'language_model', 'forecasting', 'seq2seq', 'masked_lm'] as const;
 export type Task = (typeof TASKS)[number];
 
 export const ConfigSchema = z

@@ -28,6 +28,16 @@ export const TrainSchema = z
       .default(null)
       .describe('early stopping: epochs without a better validation loss before stopping; null = off'),
     eval_batch_size: z.number().int().positive().default(128).describe('batch size for validation and eval'),
+    init_from: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe(
+        'fine-tune: a run directory (e.g. a masked_lm pre-training run, relative to the config file) whose weights start ' +
+          'the layers of the same name here, and whose tokenizer is reused so token ids match; new layers (the task ' +
+          'head) start fresh, and a layer whose shape differs is an error. Ignored on --resume. null = off',
+      ),
     log_every: z.number().int().positive().default(10).describe('progress update every N steps'),
     tbptt: z
       .number()

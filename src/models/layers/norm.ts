@@ -5,6 +5,7 @@
  * Weights: gamma [D] (ones), beta [D] (zeros).
  */
 import { tf } from '../../backend/index.js';
+import { fastKernelsActive, layerNormFused } from '../../backend/kernels/index.js';
 import { scaleShift } from './affine.js';
 
 export class SeqnetLayerNorm extends tf.layers.Layer {
@@ -30,6 +31,8 @@ export class SeqnetLayerNorm extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      // pure-JS path: the same maths as one fused op (backend/kernels/fused_ops.ts)
+      if (fastKernelsActive()) return layerNormFused(x, this.gamma.read(), this.beta.read(), this.epsilon);
       const centred = x.sub(x.mean(-1, true));
       const inv = tf.rsqrt(centred.square().mean(-1, true).add(this.epsilon));
       return scaleShift(centred.mul(inv), this.gamma.read(), this.beta.read());

@@ -86,7 +86,7 @@ function greedy(model: tf.LayersModel, memory: Memory, initial: tf.Tensor2D[], o
   const hyps: Hyp[] = Array.from({ length: B }, () => ({ ids: [], logProb: 0, attention: [] }));
   const done = new Array<boolean>(B).fill(false);
   let states = initial;
-  let next = new Array<number>(B).fill(BOS);
+  const next = new Array<number>(B).fill(BOS);
   for (let t = 0; t < o.maxLength && done.includes(false); t++) {
     const s = step(model, next, memory, states, o.attention === true);
     states = s.states;
@@ -102,7 +102,6 @@ function greedy(model: tf.LayersModel, memory: Memory, initial: tf.Tensor2D[], o
       next[b] = best;
       if (best === EOS) done[b] = true;
     }
-    next = [...next];
   }
   tf.dispose(states);
   return hyps.map((h) => result(h, o));

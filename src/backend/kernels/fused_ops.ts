@@ -1,0 +1,89 @@
+/**
+ * Fused transformer ops for the pure-JS path, each ONE tf.customGrad node instead of the dozen
+ * broadcasting ops (and their gradients) that the plain formulas cost per call:
+ *   layerNormFused  y = (x − μ)·rstd·γ + β over the last axis, rstd = 1/√(σ² + ε), σ² the
+ *                   population variance; backward dx = rstd·(g − mean(g) − x̂·mean(g·x̂)),
+ *                   g = dy·γ, dγ = Σ dy·x̂, dβ = Σ dy, in wasm SIMD (wasm/norm.ts)
+ *   geluFused       y = ½x(1 + erf(x/√2)); dy/dx = ½(1 + erf(x/√2)) + x·e^(−x²/2)/√(2π), in wasm
+ *                   SIMD (erf as tfjs computes it, Abramowitz & Stegun 7.1.26)
+ * Callers use them only while fastKernelsActive(); the same maths from plain tf ops is the
+ * reference (tests compare values and gradients).
+ */
+import { tf } from '../tf.js';
+import * as wasm from './wasm.js';
+
+/** x [..., D] → { y, mean [N], rstd [N] } with N = x.size / D (wasm/norm.ts). */
+function normForward(x: Float32Array, g: Float32Array, b: Float32Array, D: number, eps: number) {
+  const N = x.length / D;
+  const m = wasm.mark();
+  const px = wasm.put(x), pg = wasm.put(g), pb = wasm.put(b);
+  const py = wasm.alloc(x.length), pm = wasm.alloc(N), pr = wasm.alloc(N);
+  wasm.normRows().layerNormRows(N, D, px, pg, pb, eps, py, pm, pr);
+  const out = { y: wasm.take(py, x.length), mean: wasm.take(pm, N), rstd: wasm.take(pr, N) };
+  wasm.release(m);
+  return out;
+}
+
+function normBackward(x: Float32Array, dy: Float32Array, g: Float32Array, mean: Float32Array, rstd: Float32Array, D: number) {
+  const N = x.length / D;
+  const m = wasm.mark();
+  const px = wasm.put(x), pdy = wasm.put(dy), pg = wasm.put(g), pm = wasm.put(mean), pr = wasm.put(rstd);
+  const pdx = wasm.alloc(x.length), pdg = wasm.alloc(D), pdb = wasm.alloc(D);
+  wasm.heap().fill(0, pdg >> 2, (pdg >> 2) + D);
+  wasm.heap().fill(0, pdb >> 2, (pdb >> 2) + D);
+  wasm.normRows().layerNormGradRows(N, D, px, pdy, pg, pm, pr, pdx, pdg, pdb);
+  const out = { dx: wasm.take(pdx, x.length), dg: wasm.take(pdg, D), db: wasm.take(pdb, D) };
+  wasm.release(m);
+  return out;
+}
+
+const layerNormOp = (eps: number) =>
+  tf.customGrad((...args: unknown[]) => {
+    const [x, gamma, beta] = args as tf.Tensor[];
+    const D = x.shape[x.shape.length - 1];
+    const xs = x.dataSync() as Float32Array, g = gamma.dataSync() as Float32Array;
+    const f = normForward(xs, g, beta.dataSync() as Float32Array, D, eps);
+    return {
+      value: tf.tensor(f.y, x.shape, 'float32'),
+      gradFunc: (dy: tf.Tensor) => {
+        const r = normBackward(xs, dy.dataSync() as Float32Array, g, f.mean, f.rstd, D);
+        return [tf.tensor(r.dx, x.shape, 'float32'), tf.tensor1d(r.dg), tf.tensor1d(r.db)];
+      },
+    };
+  });
+
+const normOps = new Map<number, ReturnType<typeof layerNormOp>>();
+
+/** Layer normalisation over the last axis: x [..., D], gamma [D], beta [D] → [..., D]. */
+export function layerNormFused(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
+  let op = normOps.get(eps);
+  if (!op) normOps.set(eps, (op = layerNormOp(eps)));
+  return op(x, gamma, beta) as tf.Tensor;
+}
+
+/** One wasm pass: out = f(a[, b]) over n floats. */
+function inWasm(f: (n: number, a: number, b: number, dst: number) => void, a: Float32Array, b?: Float32Array): Float32Array {
+  const m = wasm.mark();
+  const pa = wasm.put(a);
+  const pb = b ? wasm.put(b) : pa;
+  f(a.length, pa, pb, pa);
+  const out = wasm.take(pa, a.length);
+  wasm.release(m);
+  return out;
+}
+
+const geluOp = tf.customGrad((...args: unknown[]) => {
+  const x = args[0] as tf.Tensor;
+  const xs = x.dataSync() as Float32Array;
+  return {
+    value: tf.tensor(inWasm((n, a, _b, d) => wasm.elementwise().geluN(n, a, d), xs), x.shape, 'float32'),
+    gradFunc: (dy: tf.Tensor) => [
+      tf.tensor(inWasm((n, a, b, d) => wasm.elementwise().geluGradN(n, a, b, d), xs, dy.dataSync() as Float32Array), x.shape, 'float32'),
+    ],
+  };
+});
+
+/** GELU, x·Φ(x) = ½x(1 + erf(x/√2)), element-wise. */
+export function geluFused(x: tf.Tensor): tf.Tensor {
+  return geluOp(x) as tf.Tensor;
+}

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tf } from '../../src/backend/tf.js';
+import { initBackend } from '../../src/backend/index.js';
+import { attentionFused, geluFused, installFastKernels, layerNormFused, uninstallFastKernels } from '../../src/backend/kernels/index.js';
+import { Rng } from '../../src/util/rng.js';
+import { expectClose, randn } from './helpers.js';
+
+beforeAll(async () => {
+  await initBackend({ device: 'cpu', kernels: 'fast' });
+});
+afterAll(() => installFastKernels());
+
+/** The plain-op formulas, on the original kernels. */
+function reference<T>(f: () => T): T {
+  uninstallFastKernels();
+  try {
+    return f();
+  } finally {
+    installFastKernels();
+  }
+}
+
+const refNorm = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number) => {
+  const c = x.sub(x.mean(-1, true));
+  return c.mul(tf.rsqrt(c.square().mean(-1, true).add(eps))).mul(g).add(b);
+};
+const refGelu = (x: tf.Tensor) => x.mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5);
+
+describe('layerNormFused', () => {
+  it.each([[[3, 5, 8]], [[4, 7]], [[2, 1, 3, 16]]])('matches the plain formula for %j: values and gradients', (shape) => {
+    const rng = new Rng(shape.length * 7 + shape[shape.length - 1]);
+    const D = shape[shape.length - 1];
+    const x = randn(rng, shape, 2).add(0.5);
+    const g = randn(rng, [D]).add(1), b = randn(rng, [D]);
+    const w = randn(rng, shape);
+    const loss = (f: typeof refNorm) => (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => f(xx, gg, bb, 1e-5).mul(w).sum();
+    const fast = tf.grads(loss(layerNormFused))([x, g, b]);
+    const ref = reference(() => tf.grads(loss(refNorm))([x, g, b]));
+    expectClose(layerNormFused(x, g, b, 1e-5), reference(() => refNorm(x, g, b, 1e-5)), 1e-5, 'y');
+    ['dx', 'dgamma', 'dbeta'].forEach((what, i) => expectClose(fast[i], ref[i], 1e-4, what));
+  });
+
+  it('leaks no tensors through a gradient step', () => {
+    const x = tf.ones([2, 4]), g = tf.ones([4]), b = tf.zeros([4]);
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      tf.grads((a: tf.Tensor) => layerNormFused(a, g, b, 1e-3).sum())([x]);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('geluFused', () => {
+  it('matches ½x(1 + erf(x/√2)) and its gradient, tails included', () => {
+    const rng = new Rng(9);
+    const x = randn(rng, [5, 13], 3); // 65 values: SIMD body and a scalar tail
+    const w = randn(rng, [5, 13]);
+    expectClose(geluFused(x), reference(() => refGelu(x)), 1e-5, 'y');
+    const fast = tf.grad((a: tf.Tensor) => geluFused(a).mul(w).sum())(x);
+    const ref = reference(() => tf.grad((a: tf.Tensor) => refGelu(a).mul(w).sum())(x));
+    expectClose(fast, ref, 1e-5, 'dx');
+  });
+});
+
+describe('attentionFused', () => {
+  const B = 2, T = 5, D = 8, H = 2;
+  /** per-head attention from plain ops: [B,T,D] → [B,H,T,dh] and back */
+  function refAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, bias: tf.Tensor | null, mask: tf.Tensor | null): tf.Tensor {
+    const heads = (t: tf.Tensor) => t.reshape([B, T, H, D / H]).transpose([0, 2, 1, 3]);
+    let s = tf.matMul(heads(q), heads(k), false, true).div(Math.sqrt(D / H)); // [B, H, Tq, Tk]
+    if (bias) s = s.add(bias.transpose([0, 2, 1, 3]));
+    let p = tf.softmax(s);
+    if (mask) p = p.mul(mask.transpose([0, 2, 1, 3]));
+    return tf.matMul(p, heads(v)).transpose([0, 2, 1, 3]).reshape([B, T, D]);
+  }
+  const causal = () => tf.sub(1, tf.linalg.bandPart(tf.ones([T, T]), -1, 0)).mul(-1e9).reshape([1, T, 1, T]);
+  const keys = () => tf.tensor2d([1, 1, 1, 0, 0, 1, 1, 1, 1, 1], [B, T]).sub(1).mul(1e9).reshape([B, 1, 1, T]);
+  const cases: [string, () => tf.Tensor | null, boolean][] = [
+    ['no bias', () => null, false], ['causal', causal, false], ['key mask', keys, false],
+    ['causal + key mask + dropout', () => causal().add(keys()), true],
+  ];
+  it.each(cases)('%s: context and dq, dk, dv match per-head plain ops', (_, makeBias, drop) => {
+    const rng = new Rng(11);
+    const [q, k, v, w] = [0, 1, 2, 3].map(() => randn(rng, [B, T, D]));
+    const bias = makeBias();
+    const mask = drop ? tf.tensor4d(Float32Array.from({ length: B * T * H * T }, (_, i) => (i % 3 ? 1.25 : 0)), [B, T, H, T]) : null;
+    const fused = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => attentionFused(a as tf.Tensor3D, b as tf.Tensor3D, c as tf.Tensor3D, H, bias, mask);
+    const plain = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => refAttention(a, b, c, bias, mask);
+    expectClose(fused(q, k, v), reference(() => plain(q, k, v)), 1e-5, 'ctx');
+    const loss = (f: typeof fused) => (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => f(a, b, c).mul(w).sum();
+    const gf = tf.grads(loss(fused))([q, k, v]);
+    const gr = reference(() => tf.grads(loss(plain))([q, k, v]));
+    ['dq', 'dk', 'dv'].forEach((what, i) => expectClose(gf[i], gr[i], 1e-4, what));
+  });
+});
