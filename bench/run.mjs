@@ -159,7 +159,7 @@ const lines = [
     `${r.fraction_of_pytorch ? Math.round(r.fraction_of_pytorch.train * 100) + '%' : '—'} |`,
   ),
 ];
-const gen = results.filter((r) => r.seqnet.generate_tokens_per_s).map((r) => `${r.id} generation (carried state, batch 1): ${fmt(r.seqnet.generate_tokens_per_s)} tokens/s`);
+const gen = results.filter((r) => r.seqnet.generate_tokens_per_s).map((r) => `${r.id} generation (batch 1, token by token): ${fmt(r.seqnet.generate_tokens_per_s)} tokens/s`);
 process.stdout.write(lines.join('\n') + '\n\n' + gen.join('\n') + `\npeak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB\n`);
 const out = {
   date: new Date().toISOString(),

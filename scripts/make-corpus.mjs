@@ -2,22 +2,12 @@
 // Writes data/tiny-stories.txt: short stories from a small seeded grammar, written for seqnet's
 // examples (no third-party text). Usage: node scripts/make-corpus.mjs [--lines N] [--seed S] [--out FILE]
 import fs from 'node:fs';
+import { arg, mulberry32 } from './lib.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
 const lines = Number(arg('--lines', 1000));
-let seed = Number(arg('--seed', 7)) >>> 0;
+const rand = mulberry32(Number(arg('--seed', 7)));
 const out = arg('--out', new URL('../data/tiny-stories.txt', import.meta.url).pathname);
 
-function rand() {
-  // mulberry32
-  let t = (seed = (seed + 0x6d2b79f5) >>> 0);
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
 const pick = (a) => a[Math.floor(rand() * a.length)];
 
 const names = ['Tom', 'Anna', 'Sam', 'Lily', 'Ben', 'Mia', 'Max', 'Zoe'];

@@ -5,22 +5,12 @@
 // dots are day.month.year (04.03.2021 = March 4), two-digit years 50-99 mean 19xx and 00-49 20xx.
 // Usage: node scripts/make-dates.mjs [--pairs N] [--seed S] [--out FILE]
 import fs from 'node:fs';
+import { arg, mulberry32 } from './lib.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
 const pairs = Number(arg('--pairs', 11000));
-let seed = Number(arg('--seed', 11)) >>> 0;
+const rand = mulberry32(Number(arg('--seed', 11)));
 const out = arg('--out', new URL('../data/dates.tsv', import.meta.url).pathname);
 
-function rand() {
-  // mulberry32
-  let t = (seed = (seed + 0x6d2b79f5) >>> 0);
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
 const pick = (a) => a[Math.floor(rand() * a.length)];
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];

@@ -5,22 +5,12 @@
 // decides ("boring but beautiful" is positive, "beautiful but boring" negative). 2% of labels are
 // flipped as noise. Usage: node scripts/make-sentiment.mjs [--rows N] [--seed S] [--out FILE]
 import fs from 'node:fs';
+import { arg, mulberry32 } from './lib.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
 const rows = Number(arg('--rows', 3000));
-let seed = Number(arg('--seed', 11)) >>> 0;
+const rand = mulberry32(Number(arg('--seed', 11)));
 const out = arg('--out', new URL('../data/reviews.csv', import.meta.url).pathname);
 
-function rand() {
-  // mulberry32
-  let t = (seed = (seed + 0x6d2b79f5) >>> 0);
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
 const pick = (a) => a[Math.floor(rand() * a.length)];
 
 const things = ['film', 'movie', 'book', 'phone', 'camera', 'hotel', 'meal', 'game', 'album', 'show', 'laptop', 'story'];

@@ -5,22 +5,12 @@
 // slowly; wind follows the day. A few cells are left empty, as in real sensor logs.
 // Usage: node scripts/make-series.mjs [--weeks N] [--seed S] [--out FILE]
 import fs from 'node:fs';
+import { arg, mulberry32 } from './lib.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
 const weeks = Number(arg('--weeks', 12));
-let seed = Number(arg('--seed', 3)) >>> 0;
+const rand = mulberry32(Number(arg('--seed', 3)));
 const out = arg('--out', new URL('../data/weather.csv', import.meta.url).pathname);
 
-function rand() {
-  // mulberry32
-  let t = (seed = (seed + 0x6d2b79f5) >>> 0);
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
 const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 
 const n = weeks * 7 * 24;

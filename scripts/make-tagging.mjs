@@ -5,22 +5,12 @@
 // so the right tag depends on context, not just on the word.
 // Usage: node scripts/make-tagging.mjs [--sentences N] [--seed S] [--out FILE]
 import fs from 'node:fs';
+import { arg, mulberry32 } from './lib.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
 const count = Number(arg('--sentences', 2000));
-let seed = Number(arg('--seed', 5)) >>> 0;
+const rand = mulberry32(Number(arg('--seed', 5)));
 const out = arg('--out', new URL('../data/tags.conll', import.meta.url).pathname);
 
-function rand() {
-  // mulberry32
-  let t = (seed = (seed + 0x6d2b79f5) >>> 0);
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
 const pick = (a) => a[Math.floor(rand() * a.length)];
 const maybe = (p, f) => (rand() < p ? f() : []);
 

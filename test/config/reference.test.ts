@@ -16,3 +16,11 @@ describe('config reference', () => {
     expect(configReferenceMarkdown().split('\n')[0]).toBe('| key | type | default | description |');
   });
 });
+
+describe('docs/CONFIG.md', () => {
+  it('is the current generated reference (regenerate with `seqnet schema --markdown`)', async () => {
+    const fs = await import('node:fs');
+    const doc = fs.readFileSync(new URL('../../docs/CONFIG.md', import.meta.url), 'utf8');
+    expect(doc).toContain(configReferenceMarkdown());
+  });
+});

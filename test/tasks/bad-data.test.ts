@@ -2,25 +2,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 import { fixture } from '../helpers/tmp.js';
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  process.exitCode = 0;
-  try {
-    await main(['node', 'seqnet', ...args]);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { code, out, err };
-}
+const run = runCli;
 
 const MODEL = 'model: { type: lstm, embedding_dim: 4, units: 4, layers: 1 }\ntrain: { max_steps: 1 }\n';
 const cls = (file: string, text = 'text') => `name: c\ntask: classification\ndata:\n  train: ${file}\n  text_column: ${text}\n  label_column: label\n  tokenizer: { type: word }\n${MODEL}`;
