@@ -16,6 +16,13 @@ export interface EmbeddingOptions {
 }
 
 /** tokens [B, T] int32 → [B, T, dim]; pretrained rows are written in after the layer is built. */
+/** The model input: token ids [B, T] int32, or features [B, T, F] float32 for forecasting. */
+export function sequenceInput(ctx: BuildContext): tf.SymbolicTensor {
+  return ctx.task === 'forecasting'
+    ? tf.input({ shape: [null, ctx.info.numFeatures!], dtype: 'float32', name: 'features' })
+    : tf.input({ shape: [null], dtype: 'int32', name: 'tokens' });
+}
+
 export function embedTokens(tokens: tf.SymbolicTensor, ctx: BuildContext, o: EmbeddingOptions): tf.SymbolicTensor {
   const layer = tf.layers.embedding({
     inputDim: ctx.info.vocabSize!,

@@ -5,7 +5,7 @@
 import { tf } from '../backend/index.js';
 import type { RecurrentConfig } from '../config/schema/index.js';
 import { Rng } from '../util/rng.js';
-import { embedTokens } from './embedding.js';
+import { embedTokens, sequenceInput } from './embedding.js';
 import { head, perToken } from './head.js';
 import { SeqnetDropout } from './layers/dropout.js';
 import { SeqnetMerge } from './layers/merge.js';
@@ -32,9 +32,7 @@ export const recurrentFamily: ModelFamily<RecurrentConfig> = {
     const rng = new Rng(ctx.seed);
     const forecasting = task === 'forecasting';
 
-    const input = forecasting
-      ? tf.input({ shape: [null, info.numFeatures!], dtype: 'float32', name: 'features' })
-      : tf.input({ shape: [null], dtype: 'int32', name: 'tokens' });
+    const input = sequenceInput(ctx);
     // [B, T, E] (tokens) or [B, T, F] (features); padding (id 0) is masked except for language models
     let h = forecasting
       ? input

@@ -6,7 +6,7 @@
 import { tf } from '../backend/index.js';
 import type { TextCnnConfig } from '../config/schema/index.js';
 import { Rng } from '../util/rng.js';
-import { embedTokens } from './embedding.js';
+import { embedTokens, sequenceInput } from './embedding.js';
 import { denseLayer, head, perToken } from './head.js';
 import { SeqnetDropout } from './layers/dropout.js';
 import { SeqnetMerge } from './layers/merge.js';
@@ -21,9 +21,7 @@ export const textCnnFamily: ModelFamily<TextCnnConfig> = {
     const { task, info } = ctx;
     const rng = new Rng(ctx.seed);
     const forecasting = task === 'forecasting';
-    const input = forecasting
-      ? tf.input({ shape: [null, info.numFeatures!], dtype: 'float32', name: 'features' })
-      : tf.input({ shape: [null], dtype: 'int32', name: 'tokens' });
+    const input = sequenceInput(ctx);
     // [B, T, E]; no Keras mask: convolutions drop it, the pooling reads padding from the ids instead
     const x = forecasting ? input : embedTokens(input, ctx, { dim: cfg.embedding_dim, embeddings: cfg.embeddings, maskZero: false, rng });
 

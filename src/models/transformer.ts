@@ -9,7 +9,7 @@
 import { tf } from '../backend/index.js';
 import type { TransformerConfig } from '../config/schema/index.js';
 import { Rng } from '../util/rng.js';
-import { embedTokens } from './embedding.js';
+import { embedTokens, sequenceInput } from './embedding.js';
 import { head, perToken } from './head.js';
 import { SeqnetSelfAttention } from './layers/attention.js';
 import { SeqnetDense } from './layers/dense.js';
@@ -33,9 +33,7 @@ export const transformerFamily: ModelFamily<TransformerConfig> = {
     const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) => layer.apply(x) as tf.SymbolicTensor;
     const drop = (x: tf.SymbolicTensor, name: string) => (cfg.dropout > 0 ? apply(new SeqnetDropout({ rate: cfg.dropout, name }), x) : x);
 
-    const input = forecasting
-      ? tf.input({ shape: [null, info.numFeatures!], dtype: 'float32', name: 'features' })
-      : tf.input({ shape: [null], dtype: 'int32', name: 'tokens' });
+    const input = sequenceInput(ctx);
     // [B, T, D]; the padding mask (id 0) flows with it except for language models
     let h = forecasting
       ? apply(new SeqnetDense({ units: D, seed: rng.fork(), name: 'input_projection' }), input)
