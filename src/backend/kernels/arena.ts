@@ -146,6 +146,15 @@ function shrink(): void {
 export function pin(n: number): number {
   exportsOf();
   top = base;
+  // Reuse the smallest freed block that fits: a long-lived pin (a weight cache) above freed ones
+  // would otherwise keep them from being reclaimed, and the arena would grow every step.
+  const bytes = Math.ceil((n * 4) / 16) * 16;
+  let hole: Pin | undefined;
+  for (const x of pins) if (x.free && x.end - x.p >= bytes && (!hole || x.end - x.p < hole.end - hole.p)) hole = x;
+  if (hole) {
+    hole.free = false;
+    return hole.p;
+  }
   const p = alloc(n);
   base = top;
   pins.push({ p, end: top, free: false });
