@@ -28,12 +28,13 @@ function charLmReference(kind) {
   return m;
 }
 
-export const WORKLOADS = [
-  {
-    id: 'W1',
-    what: 'char LM, LSTM 256×2',
+/** a character language model workload: vocab 65, batch 32 × 64 tokens */
+function charLm(id, what, model, reference) {
+  return {
+    id,
+    what,
     task: 'language_model',
-    model: { type: 'lstm', embedding_dim: 64, units: 256, layers: 2 },
+    model,
     info: { seqLen: 64, vocabSize: 65 },
     batch: 32,
     unit: 'tokens/s',
@@ -41,36 +42,15 @@ export const WORKLOADS = [
     makeBatch(rng) {
       return { xs: [tf.tensor2d(ints(rng, 32 * 64, 65), [32, 64], 'int32')], ys: tf.tensor2d(ints(rng, 32 * 64, 65), [32, 64], 'int32') };
     },
-    reference: () => charLmReference('lstm'),
-  },
-  {
-    id: 'W2',
-    what: 'char LM, GRU 256×2',
-    task: 'language_model',
-    model: { type: 'gru', embedding_dim: 64, units: 256, layers: 2 },
-    info: { seqLen: 64, vocabSize: 65 },
-    batch: 32,
-    unit: 'tokens/s',
-    perExample: 64,
-    makeBatch(rng) {
-      return WORKLOADS[0].makeBatch(rng);
-    },
-    reference: () => charLmReference('gru'),
-  },
-  {
-    id: 'W3',
-    what: 'causal transformer LM, d128 h4 L4',
-    task: 'language_model',
-    model: { type: 'transformer', d_model: 128, heads: 4, layers: 4, ff_dim: 512 },
-    info: { seqLen: 64, vocabSize: 65 },
-    batch: 32,
-    unit: 'tokens/s',
-    perExample: 64,
-    makeBatch(rng) {
-      return WORKLOADS[0].makeBatch(rng);
-    },
-    reference: null, // tfjs-layers has no attention layer; the reference is seqnet's own model on reference kernels
-  },
+    reference,
+  };
+}
+
+export const WORKLOADS = [
+  charLm('W1', 'char LM, LSTM 256×2', { type: 'lstm', embedding_dim: 64, units: 256, layers: 2 }, () => charLmReference('lstm')),
+  charLm('W2', 'char LM, GRU 256×2', { type: 'gru', embedding_dim: 64, units: 256, layers: 2 }, () => charLmReference('gru')),
+  // tfjs-layers has no attention layer; the reference is seqnet's own model on reference kernels
+  charLm('W3', 'causal transformer LM, d128 h4 L4', { type: 'transformer', d_model: 128, heads: 4, layers: 4, ff_dim: 512 }, null),
   {
     id: 'W4',
     what: 'TextCNN, vocab 20k, len 200',
