@@ -3,7 +3,7 @@
  * seqnet's benchmark: W1–W5 (bench/workloads.mjs) trained and run through seqnet's own model
  * builders on the engine in use, and through plain TensorFlow.js layers (model.trainOnBatch, as
  * model.fit runs it) on the pure-JS cpu backend — what a user without native TensorFlow gets
- * without seqnet. Prints a table and writes bench/results.json.
+ * without seqnet. Prints a table and writes bench/results.json (bench/results-partial.json with --only).
  *
  *   npm run bench                  all workloads, all references (the W4 reference takes many minutes a step)
  *   npm run bench -- --quick       fewer steps; pure-JS reference for W1 and W5 only (< 5 minutes)
@@ -171,4 +171,6 @@ const out = {
   peak_rss_mib: Math.round(peakRss / 2 ** 20),
   results,
 };
-fs.writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(out, null, 2) + '\n');
+// a subset run (--only) must not replace the full table in results.json
+const outFile = onlyArg ? './results-partial.json' : './results.json';
+fs.writeFileSync(new URL(outFile, import.meta.url), JSON.stringify(out, null, 2) + '\n');
