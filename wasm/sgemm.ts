@@ -22,6 +22,8 @@ export * from './seq';
 export * from './elementwise';
 export * from './attention';
 export * from './norm';
+export * from './attn_loop';
+export * from './convpool';
 
 const MR: i32 = 4;
 const NR: i32 = 8;

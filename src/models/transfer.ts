@@ -21,6 +21,9 @@ export interface TransferReport {
 }
 
 const TABLES = new Set(['Embedding', 'SeqnetPositional']);
+/** Classes that hold the same weights under another name: TextCNN's convolutions became SeqnetConvPool. */
+const KIN: Record<string, string> = { Conv1D: 'SeqnetConvPool' };
+const kind = (l: tf.layers.Layer) => KIN[l.getClassName()] ?? l.getClassName();
 const shapes = (ws: tf.Tensor[]) => ws.map((w) => `[${w.shape.join(', ')}]`).join(' ');
 const withWeights = (m: tf.LayersModel) => m.layers.filter((l) => l.weights.length > 0);
 
@@ -43,7 +46,7 @@ export function transferWeights(target: tf.LayersModel, source: tf.LayersModel, 
     const rowsFit =
       TABLES.has(layer.getClassName()) && layer.getClassName() === src.getClassName() && want.length === 1 && have.length === 1 &&
       want[0].rank === 2 && have[0].rank === 2 && want[0].shape[1] === have[0].shape[1] && have[0].shape[0] >= want[0].shape[0];
-    if (sameShapes && layer.getClassName() === src.getClassName()) {
+    if (sameShapes && kind(layer) === kind(src)) {
       plan.push(() => layer.setWeights(have));
       report.loaded.push(layer.name);
     } else if (rowsFit) {

@@ -39,12 +39,29 @@ export function learningRateAt(cfg: TrainConfig, step: number, total: number): n
   }
 }
 
+/**
+ * √(Σ g²) over every gradient. On the pure-JS cpu backend one pass over the values (summed in
+ * f64) instead of a square and a sum op per variable; elsewhere (native, GPU) with tensor ops.
+ */
+function globalNorm(gs: tf.Tensor[]): number {
+  if (tf.getBackend() === 'cpu') {
+    let s = 0;
+    for (const g of gs) {
+      const v = g.dataSync();
+      for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+    }
+    return Math.sqrt(s);
+  }
+  const normT = tf.tidy(() => tf.sqrt(tf.addN(gs.map((g) => g.square().sum()))));
+  const norm = normT.dataSync()[0];
+  normT.dispose();
+  return norm;
+}
+
 /** Scales gradients so their global L2 norm is at most `clipNorm`; returns the norm before clipping. */
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, clipNorm: number | null): number {
   const names = Object.keys(grads);
-  const normT = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => grads[n].square().sum()))));
-  const norm = normT.dataSync()[0];
-  normT.dispose();
+  const norm = globalNorm(names.map((n) => grads[n]));
   if (clipNorm !== null && norm > clipNorm && Number.isFinite(norm)) {
     const scale = clipNorm / norm;
     for (const n of names) {

@@ -1,24 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/backend/tf.js';
 import { initBackend } from '../../src/backend/index.js';
-import { attentionFused, geluFused, installFastKernels, layerNormFused, uninstallFastKernels } from '../../src/backend/kernels/index.js';
+import {
+  attentionFused, denseFused, geluFused, installFastKernels, layerNormFused, type DenseAct,
+} from '../../src/backend/kernels/index.js';
+import { activeThreads, configureThreads } from '../../src/backend/kernels/wasm.js';
 import { Rng } from '../../src/util/rng.js';
-import { expectClose, randn } from './helpers.js';
+import { expectClose, onReferenceKernels, randn } from './helpers.js';
 
 beforeAll(async () => {
   await initBackend({ device: 'cpu', kernels: 'fast' });
 });
 afterAll(() => installFastKernels());
-
-/** The plain-op formulas, on the original kernels. */
-function reference<T>(f: () => T): T {
-  uninstallFastKernels();
-  try {
-    return f();
-  } finally {
-    installFastKernels();
-  }
-}
 
 const refNorm = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number) => {
   const c = x.sub(x.mean(-1, true));
@@ -26,19 +19,22 @@ const refNorm = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number) => {
 };
 const refGelu = (x: tf.Tensor) => x.mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5);
 
+const NORM_SHAPES = [[[3, 5, 8]], [[4, 7]], [[2, 1, 3, 16]], [[40, 24]]];
+function checkNorm(shape: number[]): void {
+  const rng = new Rng(shape.length * 7 + shape[shape.length - 1]);
+  const D = shape[shape.length - 1];
+  const x = randn(rng, shape, 2).add(0.5);
+  const g = randn(rng, [D]).add(1), b = randn(rng, [D]);
+  const w = randn(rng, shape);
+  const loss = (f: typeof refNorm) => (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => f(xx, gg, bb, 1e-5).mul(w).sum();
+  const fast = tf.grads(loss(layerNormFused))([x, g, b]);
+  const ref = onReferenceKernels(() => tf.grads(loss(refNorm))([x, g, b]));
+  expectClose(layerNormFused(x, g, b, 1e-5), onReferenceKernels(() => refNorm(x, g, b, 1e-5)), 1e-5, 'y');
+  ['dx', 'dgamma', 'dbeta'].forEach((what, i) => expectClose(fast[i], ref[i], 1e-4, what));
+}
+
 describe('layerNormFused', () => {
-  it.each([[[3, 5, 8]], [[4, 7]], [[2, 1, 3, 16]]])('matches the plain formula for %j: values and gradients', (shape) => {
-    const rng = new Rng(shape.length * 7 + shape[shape.length - 1]);
-    const D = shape[shape.length - 1];
-    const x = randn(rng, shape, 2).add(0.5);
-    const g = randn(rng, [D]).add(1), b = randn(rng, [D]);
-    const w = randn(rng, shape);
-    const loss = (f: typeof refNorm) => (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => f(xx, gg, bb, 1e-5).mul(w).sum();
-    const fast = tf.grads(loss(layerNormFused))([x, g, b]);
-    const ref = reference(() => tf.grads(loss(refNorm))([x, g, b]));
-    expectClose(layerNormFused(x, g, b, 1e-5), reference(() => refNorm(x, g, b, 1e-5)), 1e-5, 'y');
-    ['dx', 'dgamma', 'dbeta'].forEach((what, i) => expectClose(fast[i], ref[i], 1e-4, what));
-  });
+  it.each(NORM_SHAPES)('matches the plain formula for %j: values and gradients', (shape) => checkNorm(shape));
 
   it('leaks no tensors through a gradient step', () => {
     const x = tf.ones([2, 4]), g = tf.ones([4]), b = tf.zeros([4]);
@@ -50,15 +46,41 @@ describe('layerNormFused', () => {
   });
 });
 
+function checkGelu(): void {
+  const rng = new Rng(9);
+  const x = randn(rng, [5, 13], 3); // 65 values: SIMD body and a scalar tail
+  const w = randn(rng, [5, 13]);
+  expectClose(geluFused(x), onReferenceKernels(() => refGelu(x)), 1e-5, 'y');
+  const fast = tf.grad((a: tf.Tensor) => geluFused(a).mul(w).sum())(x);
+  const ref = onReferenceKernels(() => tf.grad((a: tf.Tensor) => refGelu(a).mul(w).sum())(x));
+  expectClose(fast, ref, 1e-5, 'dx');
+}
+
 describe('geluFused', () => {
-  it('matches ½x(1 + erf(x/√2)) and its gradient, tails included', () => {
-    const rng = new Rng(9);
-    const x = randn(rng, [5, 13], 3); // 65 values: SIMD body and a scalar tail
-    const w = randn(rng, [5, 13]);
-    expectClose(geluFused(x), reference(() => refGelu(x)), 1e-5, 'y');
-    const fast = tf.grad((a: tf.Tensor) => geluFused(a).mul(w).sum())(x);
-    const ref = reference(() => tf.grad((a: tf.Tensor) => refGelu(a).mul(w).sum())(x));
-    expectClose(fast, ref, 1e-5, 'dx');
+  it('matches ½x(1 + erf(x/√2)) and its gradient, tails included', checkGelu);
+});
+
+describe('denseFused', () => {
+  const plain: Record<DenseAct, (z: tf.Tensor) => tf.Tensor> = { linear: (z) => z, relu: (z) => tf.relu(z), gelu: refGelu };
+  it.each(['linear', 'relu', 'gelu'] as DenseAct[])('%s: act(x·W + b) and dx, dW, db match the plain ops', (act) => {
+    const rng = new Rng(act.length);
+    const x = randn(rng, [2, 5, 7]), w = randn(rng, [7, 6]), b = randn(rng, [6]), up = randn(rng, [2, 5, 6]);
+    const ref = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => plain[act](tf.matMul(xx.reshape([10, 7]), ww).add(bb)).reshape([2, 5, 6]);
+    const fast = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => denseFused(xx, ww as tf.Tensor2D, bb as tf.Tensor1D, act);
+    expectClose(fast(x, w, b), onReferenceKernels(() => ref(x, w, b)), 1e-5, 'y');
+    const loss = (f: typeof ref) => (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => f(xx, ww, bb).mul(up).sum();
+    const gf = tf.grads(loss(fast))([x, w, b]);
+    const gr = onReferenceKernels(() => tf.grads(loss(ref))([x, w, b]));
+    ['dx', 'dW', 'db'].forEach((what, i) => expectClose(gf[i], gr[i], 1e-4, what));
+  });
+
+  it('leaks no tensors through a gradient step', () => {
+    const x = tf.ones([3, 4]), w = tf.ones([4, 2]), b = tf.zeros([2]);
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      tf.grads((a: tf.Tensor) => denseFused(a, w, b, 'gelu').sum())([x]);
+    });
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 
@@ -79,17 +101,40 @@ describe('attentionFused', () => {
     ['no bias', () => null, false], ['causal', causal, false], ['key mask', keys, false],
     ['causal + key mask + dropout', () => causal().add(keys()), true],
   ];
-  it.each(cases)('%s: context and dq, dk, dv match per-head plain ops', (_, makeBias, drop) => {
+  const check = (makeBias: () => tf.Tensor | null, drop: boolean) => {
     const rng = new Rng(11);
     const [q, k, v, w] = [0, 1, 2, 3].map(() => randn(rng, [B, T, D]));
     const bias = makeBias();
     const mask = drop ? tf.tensor4d(Float32Array.from({ length: B * T * H * T }, (_, i) => (i % 3 ? 1.25 : 0)), [B, T, H, T]) : null;
-    const fused = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => attentionFused(a as tf.Tensor3D, b as tf.Tensor3D, c as tf.Tensor3D, H, bias, mask);
+    // the fused op takes q | k | v packed in one [B, T, 3D] tensor, as one projection makes them
+    const fused = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => attentionFused(tf.concat([a, b, c], 2) as tf.Tensor3D, H, bias, mask);
     const plain = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => refAttention(a, b, c, bias, mask);
-    expectClose(fused(q, k, v), reference(() => plain(q, k, v)), 1e-5, 'ctx');
+    expectClose(fused(q, k, v), onReferenceKernels(() => plain(q, k, v)), 1e-5, 'ctx');
     const loss = (f: typeof fused) => (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => f(a, b, c).mul(w).sum();
     const gf = tf.grads(loss(fused))([q, k, v]);
-    const gr = reference(() => tf.grads(loss(plain))([q, k, v]));
+    const gr = onReferenceKernels(() => tf.grads(loss(plain))([q, k, v]));
     ['dq', 'dk', 'dv'].forEach((what, i) => expectClose(gf[i], gr[i], 1e-4, what));
+  };
+  it.each(cases)('%s: context and dq, dk, dv match per-head plain ops', (_, makeBias, drop) => check(makeBias, drop));
+
+  describe('with batch rows spread over two threads', () => {
+    beforeAll(spreadOverTwoThreads);
+    afterAll(() => configureThreads());
+    it('has a ready worker', () => expect(activeThreads()).toBe(2));
+    it.each(cases)('%s: same values and gradients', (_, makeBias, drop) => check(makeBias, drop));
   });
+});
+
+async function spreadOverTwoThreads(): Promise<void> {
+  configureThreads(2, 1, false); // every job list is split, however small
+  tf.matMul(tf.ones([8, 8]), tf.ones([8, 8])).dispose(); // starts the worker
+  for (let i = 0; i < 100 && activeThreads() < 2; i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+describe('layer norm and GELU with rows spread over two threads', () => {
+  beforeAll(spreadOverTwoThreads);
+  afterAll(() => configureThreads());
+  it('has a ready worker', () => expect(activeThreads()).toBe(2));
+  it.each(NORM_SHAPES)('layer norm %j: same values and gradients', (shape) => checkNorm(shape));
+  it('GELU: same values and gradient', checkGelu);
 });

@@ -36,3 +36,13 @@ export function bothWays<T>(f: () => T): { reference: T; fast: T } {
   const fast = f();
   return { reference, fast };
 }
+
+/** Runs f on the original kernels (plain-op formulas), then switches the fast ones back on. */
+export function onReferenceKernels<T>(f: () => T): T {
+  uninstallFastKernels();
+  try {
+    return f();
+  } finally {
+    installFastKernels();
+  }
+}

@@ -125,3 +125,21 @@ describe('masked_lm then init_from', () => {
     target.dispose();
   });
 });
+
+describe('init_from across the TextCNN layer change', () => {
+  it('loads a run saved with Conv1D layers (before SeqnetConvPool) into the same-named convolutions', () => {
+    const target = buildModel(tinyModel('textcnn'), { task: 'classification', info: INFO, seed: 3 });
+    // the old layout: embedding → conv1d per width (named as textcnn names them) → pooled head
+    const input = tf.input({ shape: [INFO.seqLen], dtype: 'int32' });
+    const e = tf.layers.embedding({ inputDim: INFO.vocabSize!, outputDim: 4, name: target.layers.find((l) => l.getClassName() === 'Embedding')!.name }).apply(input);
+    const maps = [2, 3].map((k, i) => tf.layers.conv1d({ filters: 3, kernelSize: k, activation: 'relu', name: `conv_${i + 1}_k${k}` }).apply(e) as tf.SymbolicTensor);
+    const pooled = tf.layers.concatenate().apply(maps.map((m) => tf.layers.globalMaxPooling1d().apply(m) as tf.SymbolicTensor));
+    const source = tf.model({ inputs: input, outputs: pooled as tf.SymbolicTensor });
+    const r = transferWeights(target, source, 'old-run');
+    expect(r.loaded).toEqual(expect.arrayContaining(['conv_1_k2', 'conv_2_k3']));
+    const want = source.getLayer('conv_2_k3').getWeights()[0].dataSync();
+    expect(Array.from(target.getLayer('conv_2_k3').getWeights()[0].dataSync())).toEqual(Array.from(want));
+    source.dispose();
+    target.dispose();
+  });
+});

@@ -18,7 +18,7 @@ function normForward(x: Float32Array, g: Float32Array, b: Float32Array, D: numbe
   const m = wasm.mark();
   const px = wasm.put(x), pg = wasm.put(g), pb = wasm.put(b);
   const py = wasm.alloc(x.length), pm = wasm.alloc(N), pr = wasm.alloc(N);
-  wasm.normRows().layerNormRows(N, D, px, pg, pb, eps, py, pm, pr);
+  wasm.layerNorm(N, D, px, pg, pb, eps, py, pm, pr);
   const out = { y: wasm.take(py, x.length), mean: wasm.take(pm, N), rstd: wasm.take(pr, N) };
   wasm.release(m);
   return out;
@@ -31,7 +31,7 @@ function normBackward(x: Float32Array, dy: Float32Array, g: Float32Array, mean: 
   const pdx = wasm.alloc(x.length), pdg = wasm.alloc(D), pdb = wasm.alloc(D);
   wasm.heap().fill(0, pdg >> 2, (pdg >> 2) + D);
   wasm.heap().fill(0, pdb >> 2, (pdb >> 2) + D);
-  wasm.normRows().layerNormGradRows(N, D, px, pdy, pg, pm, pr, pdx, pdg, pdb);
+  wasm.layerNormGrad(N, D, px, pdy, pg, pm, pr, pdx, pdg, pdb);
   const out = { dx: wasm.take(pdx, x.length), dg: wasm.take(pdg, D), db: wasm.take(pdb, D) };
   wasm.release(m);
   return out;
@@ -76,9 +76,9 @@ const geluOp = tf.customGrad((...args: unknown[]) => {
   const x = args[0] as tf.Tensor;
   const xs = x.dataSync() as Float32Array;
   return {
-    value: tf.tensor(inWasm((n, a, _b, d) => wasm.elementwise().geluN(n, a, d), xs), x.shape, 'float32'),
+    value: tf.tensor(inWasm((n, a, _b, d) => wasm.geluN(n, a, d), xs), x.shape, 'float32'),
     gradFunc: (dy: tf.Tensor) => [
-      tf.tensor(inWasm((n, a, b, d) => wasm.elementwise().geluGradN(n, a, b, d), xs, dy.dataSync() as Float32Array), x.shape, 'float32'),
+      tf.tensor(inWasm((n, a, b, d) => wasm.geluGradN(n, a, b, d), xs, dy.dataSync() as Float32Array), x.shape, 'float32'),
     ],
   };
 });

@@ -76,4 +76,7 @@ export { orthogonal } from './init.js';
 export { lstmSequence, gruSequence, simpleRnnSequence } from './rnn.js';
 export { geluFused, layerNormFused } from './fused_ops.js';
 export { attentionFused } from './attention.js';
+export { convMaxPoolFused, convPoolOutputs, type ConvPoolPadding } from './conv_pool.js';
+export { denseFused, type DenseAct } from './dense.js';
+export { crossEntropyFused } from './loss.js';
 export type { RnnOpts } from './rnn.js';

@@ -1,6 +1,6 @@
 /**
- * A tiny pool of worker threads that run sgemm blocks on the shared wasm memory. The main thread
- * writes a table of jobs (disjoint blocks of C) to a SharedArrayBuffer, wakes the workers, and
+ * A tiny pool of worker threads that run sgemm blocks (and the attention loops) on the shared wasm
+ * memory. The main thread writes a table of jobs (disjoint blocks of C, or of batch rows) to a SharedArrayBuffer, wakes the workers, and
  * every thread, main included, takes jobs from a shared counter until none are left (so a worker
  * that the OS schedules late just takes fewer). The main thread then blocks in Atomics.wait until
  * each woken worker has checked out (Node allows Atomics.wait on the main thread; the kernels are
@@ -10,9 +10,10 @@
 import { Worker } from 'node:worker_threads';
 
 /**
- * The 14 arguments of sgemm or sgemmPacked, in export order (ws is replaced by the running
- * thread's own), then which of the two: KIND_SGEMM or KIND_PACKED. sgemmPacked's b, ldb, transB
- * slots hold its packed B, total columns and first column.
+ * One job: up to 13 arguments of a wasm export, a slot for the running thread's sgemm workspace
+ * (passed as the export's last argument), then which export: KIND_SGEMM or KIND_PACKED (the 14
+ * arguments of sgemm / sgemmPacked, in export order; sgemmPacked's b, ldb, transB slots hold its
+ * packed B, total columns and first column), or one of the attention loops (wasm/attn_loop.ts).
  */
 export type GemmArgs = [
   M: number, N: number, K: number, alpha: number,
@@ -21,12 +22,19 @@ export type GemmArgs = [
   beta: number, c: number, ldc: number, ws: number,
   kind: number,
 ];
-export const KIND_SGEMM = 0, KIND_PACKED = 1;
+export type JobArgs = GemmArgs;
+export const KIND_SGEMM = 0, KIND_PACKED = 1, KIND_ATTN_FORWARD = 2, KIND_ATTN_BACKWARD = 3;
+export const KIND_GELU = 4, KIND_GELU_GRAD = 5, KIND_NORM = 6, KIND_NORM_GRAD = 7;
+/** The export each kind calls, how many arguments it takes before the workspace, which are f32. */
+export const KIND_EXPORTS = [
+  'sgemm', 'sgemmPacked', 'attnForward', 'attnBackward', 'geluN', 'geluGradN', 'layerNormRows', 'layerNormGradRows',
+] as const;
+export const KIND_ARITY = [13, 13, 13, 12, 3, 4, 9, 10];
+export const KIND_FLOATS: number[][] = [[3, 10], [3, 10], [], [], [], [], [5], []];
 
 export const MAX_JOBS = 64;
 // job table, Int32 slots: 0 next job, 1 job count, then 16 per job: 14 args, kind, done flag
 const NEXT = 0, COUNT = 1, HEAD = 4, STRIDE = 16, KIND = 14, DONE_FLAG = 15;
-const FLOAT_ARGS = [3, 10]; // alpha, beta
 // control block per worker, Int32 slots
 const SEQ = 0, DONE = 1, STATUS = 2, WS = 3;
 const READY = 1, FAILED = 2, STOP = 3;
@@ -36,20 +44,18 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, ctrl, table } = workerData;
 const c = new Int32Array(ctrl), ti = new Int32Array(table), tf = new Float32Array(table);
-const isFloat = (i) => i === ${FLOAT_ARGS[0]} || i === ${FLOAT_ARGS[1]};
-let sgemm, packed;
+const names = ${JSON.stringify(KIND_EXPORTS)}, arity = ${JSON.stringify(KIND_ARITY)}, floats = ${JSON.stringify(KIND_FLOATS)};
+let fns;
 try {
   const ex = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('abort'); } } }).exports;
-  sgemm = ex.sgemm;
-  packed = ex.sgemmPacked;
+  fns = names.map((n) => ex[n]);
   Atomics.store(c, ${STATUS}, ${READY});
 } catch (e) {
   Atomics.store(c, ${STATUS}, ${FAILED});
 }
 Atomics.notify(c, ${STATUS});
 let seq = 0;
-const args = new Array(14);
-while (sgemm) {
+while (fns) {
   Atomics.wait(c, ${SEQ}, seq);
   seq = Atomics.load(c, ${SEQ});
   if (Atomics.load(c, ${STATUS}) === ${STOP}) break;
@@ -58,9 +64,11 @@ while (sgemm) {
       const j = Atomics.add(ti, ${NEXT}, 1);
       if (j >= Atomics.load(ti, ${COUNT})) break;
       const o = ${HEAD} + j * ${STRIDE};
-      for (let i = 0; i < 13; i++) args[i] = isFloat(i) ? tf[o + i] : ti[o + i];
-      args[13] = Atomics.load(c, ${WS}); // this thread's packing workspace
-      (ti[o + ${KIND}] === ${KIND_PACKED} ? packed : sgemm)(...args);
+      const kind = ti[o + ${KIND}], n = arity[kind];
+      const args = new Array(n + 1);
+      for (let i = 0; i < n; i++) args[i] = floats[kind].includes(i) ? tf[o + i] : ti[o + i];
+      args[n] = Atomics.load(c, ${WS}); // this thread's packing workspace
+      fns[kind](...args);
       Atomics.store(ti, o + ${DONE_FLAG}, 1);
     }
   } catch (e) {
@@ -126,7 +134,7 @@ export function runJobs(jobs: GemmArgs[], workspaces: number[], inline: (args: G
   jobs.forEach((job, j) => {
     const o = HEAD + j * STRIDE;
     job.forEach((v, i) => {
-      if (FLOAT_ARGS.includes(i)) tfl[o + i] = v;
+      if (KIND_FLOATS[job[KIND]].includes(i)) tfl[o + i] = v;
       else ti[o + i] = v;
     });
     ti[o + DONE_FLAG] = 0;

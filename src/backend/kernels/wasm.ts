@@ -6,7 +6,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { alloc, exportsOf, heap, mark, mem, put, release, take, wasmModule, type SgemmExports } from './arena.js';
-import { KIND_PACKED, KIND_SGEMM, MAX_JOBS, readyWorkers, runJobs, startWorkers, stopWorkers, type GemmArgs } from './threads.js';
+import {
+  KIND_ARITY, KIND_EXPORTS, KIND_GELU, KIND_GELU_GRAD, KIND_NORM, KIND_NORM_GRAD, KIND_PACKED, KIND_SGEMM, MAX_JOBS,
+  readyWorkers, runJobs, startWorkers, stopWorkers, type GemmArgs,
+} from './threads.js';
 
 export { alloc, heap, mark, pin, pinnedBytes, put, release, sgemmVariant, take, unpin } from './arena.js';
 
@@ -127,9 +130,81 @@ export function gemm(
 }
 
 function runParallel(jobs: GemmArgs[], workers: number, wsFloats: number): void {
-  const e = exportsOf();
+  const e = exportsOf() as unknown as Record<string, (...a: number[]) => void>;
   const workspaces = Array.from({ length: workers + 1 }, () => alloc(wsFloats));
-  runJobs(jobs, workspaces, (args) => (args[14] === KIND_PACKED ? e.sgemmPacked(...args) : e.sgemm(...args)));
+  runJobs(jobs, workspaces, (args) => {
+    const kind = args[14];
+    e[KIND_EXPORTS[kind]](...args.slice(0, KIND_ARITY[kind]), args[13]);
+  });
+}
+
+/**
+ * Runs jobs of one kind (KIND_ATTN_FORWARD, …: up to 13 integer arguments each, the thread's
+ * workspace appended) on this thread and the workers when `work` (multiply-adds in all) is worth
+ * a hand-off, else all here; returns when every job is done.
+ */
+export function runKernelJobs(kind: number, jobs: number[][], work: number): void {
+  const m = mark();
+  const { workers } = workersFor(work);
+  const table = jobs.map((j) => [...j, ...new Array(14 - j.length).fill(0), kind] as GemmArgs);
+  runParallel(table, workers, exportsOf().workspaceBytes() / 4);
+  release(m);
+}
+
+/** [r0, r1) ranges cutting n into at most `parts` chunks, each but the last a multiple of `align`. */
+export function chunks(n: number, parts: number, align = 1): [number, number][] {
+  const step = Math.max(align, Math.ceil(n / parts / align) * align);
+  const out: [number, number][] = [];
+  for (let r = 0; r < n; r += step) out.push([r, Math.min(n, r + step)]);
+  return out;
+}
+
+const PARTS = 4; // element-wise and row jobs per call: a few per thread
+const ELEMENT_WORK = 16; // multiply-add equivalents of one GELU element, for the hand-off threshold
+
+/** GELU of n floats at src into dst (may be src), spread over the threads when large. */
+export function geluN(n: number, src: number, dst: number): void {
+  const jobs = chunks(n, PARTS, 4).map(([a, b]) => [b - a, src + a * 4, dst + a * 4]);
+  runKernelJobs(KIND_GELU, jobs, n * ELEMENT_WORK);
+}
+
+/** dL/dx of GELU from x (xs) and dL/dy (dys) into dst (may be either), spread over the threads. */
+export function geluGradN(n: number, xs: number, dys: number, dst: number): void {
+  const jobs = chunks(n, PARTS, 4).map(([a, b]) => [b - a, xs + a * 4, dys + a * 4, dst + a * 4]);
+  runKernelJobs(KIND_GELU_GRAD, jobs, n * ELEMENT_WORK);
+}
+
+/** Layer norm of N rows of D floats (wasm/norm.ts layerNormRows), rows spread over the threads. */
+export function layerNorm(N: number, D: number, x: number, g: number, b: number, eps: number, y: number, mean: number, rstd: number): void {
+  const jobs = chunks(N, PARTS).map(([r0, r1]) => [r1 - r0, D, x + r0 * D * 4, g, b, eps, y + r0 * D * 4, mean + r0 * 4, rstd + r0 * 4]);
+  runKernelJobs(KIND_NORM, jobs, N * D * 8);
+}
+
+/**
+ * Layer norm gradient (wasm/norm.ts layerNormGradRows), rows spread over the threads: each job
+ * sums its rows' dgamma and dbeta into a block of its own, added into dg and db (D floats) after.
+ */
+export function layerNormGrad(
+  N: number, D: number, x: number, dy: number, g: number, mean: number, rstd: number, dx: number, dg: number, db: number,
+): void {
+  const m = mark();
+  const parts = chunks(N, PARTS);
+  const acc = alloc(parts.length * 2 * D);
+  heap().fill(0, acc >> 2, (acc >> 2) + parts.length * 2 * D);
+  const jobs = parts.map(([r0, r1], j) => {
+    const o = r0 * D * 4;
+    return [r1 - r0, D, x + o, dy + o, g, mean + r0 * 4, rstd + r0 * 4, dx + o, acc + j * 2 * D * 4, acc + (j * 2 + 1) * D * 4];
+  });
+  runKernelJobs(KIND_NORM_GRAD, jobs, N * D * 12);
+  const h = heap();
+  for (let j = 0; j < parts.length; j++) {
+    const a = (acc >> 2) + j * 2 * D;
+    for (let i = 0; i < D; i++) {
+      h[(dg >> 2) + i] += h[a + i];
+      h[(db >> 2) + i] += h[a + D + i];
+    }
+  }
+  release(m);
 }
 
 /** Workers to use for a product of `macs` multiply-adds (0: this thread alone); starts the pool. */
@@ -200,11 +275,6 @@ export function gates(): Pick<SgemmExports, GateKernels> {
 
 /** The element-wise transcendentals of wasm/elementwise.ts (n floats, src and dst byte pointers). */
 export function elementwise(): Pick<SgemmExports, 'expN' | 'sigmoidN' | 'tanhN' | 'erfN' | 'geluN' | 'geluGradN'> {
-  return exportsOf();
-}
-
-/** The layer-norm row kernels of wasm/norm.ts (byte pointers). */
-export function normRows(): Pick<SgemmExports, 'layerNormRows' | 'layerNormGradRows'> {
   return exportsOf();
 }
 

@@ -5,6 +5,7 @@
  * the plain ops on every backend.
  */
 import { tf } from '../../backend/index.js';
+import { denseFused, fastKernelsActive } from '../../backend/kernels/index.js';
 
 /** Σ over all leading axes of t [..., C] → [C], as one matrix product. */
 function leadingSum(t: tf.Tensor): tf.Tensor1D {
@@ -38,8 +39,9 @@ export function scaleShift(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor 
   return scaleShiftOp(x, g, b) as tf.Tensor;
 }
 
-/** x [..., I] · W [I, O] + b [O] → [..., O], through one 2-D product */
+/** x [..., I] · W [I, O] + b [O] → [..., O], through one 2-D product (one fused op on the pure-JS path) */
 export function linear(x: tf.Tensor, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor {
+  if (fastKernelsActive()) return denseFused(x, w, b);
   const [I, O] = w.shape;
   const lead = x.shape.slice(0, -1);
   return addBias(tf.matMul(x.reshape([-1, I]), w), b).reshape([...lead, O]);

@@ -9,7 +9,7 @@
 import { tf } from '../../backend/index.js';
 import { attentionFused, fastKernelsActive } from '../../backend/kernels/index.js';
 import { linear } from './affine.js';
-import { dropout } from './dropout.js';
+import { dropout, dropoutMask } from './dropout.js';
 
 export interface AttentionArgs {
   heads: number;
@@ -119,16 +119,18 @@ export class SeqnetSelfAttention extends tf.layers.Layer {
       const dh = D / H;
       const W = this.qkvKernel.read() as tf.Tensor2D;
       const b = this.qkvBias.read() as tf.Tensor1D;
+      if (fastKernelsActive() && !withWeights) {
+        // pure-JS path: q | k | v from one product, then every head's products and softmax in one
+        // fused op (backend/kernels/attention.ts); the dropout multiplier is drawn exactly as
+        // dropout(p) below would draw it
+        const keep = training && this.rate > 0 ? dropoutMask([B, T, H, T], this.rate) : null;
+        const qkv = linear(x, W, b) as tf.Tensor3D; // [B, T, 3D]
+        const ctx = attentionFused(qkv, H, attentionBias(T, this.causal, keyMask), keep);
+        return { output: linear(ctx, this.outKernel.read() as tf.Tensor2D, this.outBias.read() as tf.Tensor1D) as tf.Tensor3D };
+      }
       // q, k, v [B, T, D]: slices of the (small) weights, not of the activations
       const proj = (i: number) => linear(x, W.slice([0, i * D], [D, D]), b.slice([i * D], [D])) as tf.Tensor3D;
       const [q, k, v] = [0, 1, 2].map(proj);
-      if (fastKernelsActive() && !withWeights) {
-        // pure-JS path: every head's products and softmax in one fused op (backend/kernels/attention.ts);
-        // the dropout multiplier is drawn exactly as dropout(p) below would draw it
-        const keep = training && this.rate > 0 ? dropout(tf.ones([B, T, H, T]), this.rate, training) : null;
-        const ctx = attentionFused(q, k, v, H, attentionBias(T, this.causal, keyMask), keep);
-        return { output: linear(ctx, this.outKernel.read() as tf.Tensor2D, this.outBias.read() as tf.Tensor1D) as tf.Tensor3D };
-      }
       const heads = tf.tensor4d(headMasks(H, D), [1, H, 1, D]) as tf.Tensor4D; // M_h
       const spread = (t: tf.Tensor3D) => spreadHeads(t, heads);
       let scores = tf.matMul(q, spread(k), false, true).mul(1 / Math.sqrt(dh)).reshape([B, T, H, T]); // [B, Tq, H, Tk]

@@ -3,7 +3,7 @@
  * computed as one 2-D product with an sgemm-friendly bias gradient (affine.ts).
  */
 import { tf } from '../../backend/index.js';
-import { fastKernelsActive, geluFused } from '../../backend/kernels/index.js';
+import { denseFused, fastKernelsActive, geluFused } from '../../backend/kernels/index.js';
 import { linear } from './affine.js';
 
 export type DenseActivation = 'linear' | 'relu' | 'gelu';
@@ -46,6 +46,8 @@ export class SeqnetDense extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      // pure-JS path: product, bias and activation in one fused op (backend/kernels/dense.ts)
+      if (fastKernelsActive()) return denseFused(x, this.kernel.read() as tf.Tensor2D, this.bias.read() as tf.Tensor1D, this.activation);
       const y = linear(x, this.kernel.read() as tf.Tensor2D, this.bias.read() as tf.Tensor1D);
       return this.activation === 'relu' ? tf.relu(y) : this.activation === 'gelu' ? gelu(y) : y;
     });

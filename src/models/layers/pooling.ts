@@ -30,6 +30,18 @@ export function pool(x: tf.Tensor3D, mask: tf.Tensor2D | null, mode: PoolMode): 
   });
 }
 
+/**
+ * ids [B, T] (0 = padding) → mask [B, T'] float (1 real, 0 padding) of the T' outputs of a
+ * convolution with stride s: output j is real when token j·s is.
+ */
+export function idsMask(ids: tf.Tensor2D, Tp: number, stride: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [B, T] = ids.shape;
+    const picked = ids.stridedSlice([0, 0], [B, Math.min(T, Tp * stride)], [1, stride]) as tf.Tensor2D;
+    return picked.slice([0, 0], [B, Tp]).notEqual(0).cast('float32') as tf.Tensor2D;
+  });
+}
+
 export class SeqnetPool extends tf.layers.Layer {
   static className = 'SeqnetPool';
   readonly mode: PoolMode;
@@ -57,10 +69,7 @@ export class SeqnetPool extends tf.layers.Layer {
       const x = list[0] as tf.Tensor3D;
       let mask: tf.Tensor2D | null = null;
       if (list.length > 1) {
-        const [B, T] = list[1].shape as [number, number];
-        const Tp = x.shape[1];
-        const ids = list[1].stridedSlice([0, 0], [B, Math.min(T, Tp * this.stride)], [1, this.stride]) as tf.Tensor2D;
-        mask = ids.slice([0, 0], [B, Tp]).notEqual(0).cast('float32') as tf.Tensor2D;
+        mask = idsMask(list[1] as tf.Tensor2D, x.shape[1], this.stride);
       } else {
         const m = Array.isArray(kwargs.mask) ? kwargs.mask[0] : kwargs.mask;
         if (m) mask = m.cast('float32') as tf.Tensor2D;

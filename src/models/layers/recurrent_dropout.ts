@@ -6,7 +6,7 @@
  * as backend/kernels/rnn_reference.ts; it only runs while training with a rate > 0.
  */
 import { tf } from '../../backend/index.js';
-import { dropout } from './dropout.js';
+import { dropoutMask } from './dropout.js';
 import type { Cell } from './recurrent.js';
 
 export interface RecurrentWeights {
@@ -60,7 +60,7 @@ export function runWithRecurrentDropout(
     const [B, T] = x.shape;
     const U = w.recurrentKernel.shape[0];
     const step = stepFor(cell, w);
-    const keep = dropout(tf.ones([B, U]), rate, true) as tf.Tensor2D; // 0 or 1/(1-rate), fixed over time
+    const keep = dropoutMask([B, U], rate) as tf.Tensor2D; // 0 or 1/(1-rate), fixed over time
     let states: tf.Tensor2D[] = Array.from({ length: cell === 'lstm' ? 2 : 1 }, () => tf.zeros([B, U]));
     let prev: tf.Tensor2D = tf.zeros([B, U]);
     const xs = tf.unstack(x, 1) as tf.Tensor2D[];
