@@ -4,7 +4,9 @@
 Training = forward + backward + Adam step; inference = forward only. Median of several steps after
 warm-up. Writes bench/pytorch.json, which `npm run bench` reads to report seqnet's share of it.
 Run where PyTorch is installed, e.g. Debian's python3-torch with libopenblas0-openmp:
-    /usr/bin/python3 bench/pytorch_ref.py [--quick]
+    /usr/bin/python3 bench/pytorch_ref.py [--quick] [--only W1,W3] [--stdout]
+--stdout prints the JSON instead of writing the file (`npm run bench -- --pytorch` runs it that
+way around each workload, so both are measured side by side).
 """
 import json
 import os
@@ -18,6 +20,8 @@ import torch.nn as nn
 torch.set_num_threads(os.cpu_count() or 1)
 torch.manual_seed(0)
 QUICK = "--quick" in sys.argv
+ONLY = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
+STDOUT = "--stdout" in sys.argv
 STEPS = 5 if QUICK else 10
 
 
@@ -122,6 +126,8 @@ def median_time(fn, n, warm=2):
 
 results = {}
 for wid, (make, batch, per, kind) in WORKLOADS.items():
+    if ONLY and wid not in ONLY:
+        continue
     model = make()
     opt = torch.optim.Adam(model.parameters(), 1e-3)
     x, y = batch()
@@ -138,8 +144,12 @@ for wid, (make, batch, per, kind) in WORKLOADS.items():
     tr = median_time(train_step, STEPS)
     inf = median_time(infer, STEPS)
     results[wid] = {"train": per / tr, "infer": per / inf}
-    print(f"{wid}: train {per / tr:,.0f}/s, inference {per / inf:,.0f}/s", flush=True)
+    if not STDOUT:
+        print(f"{wid}: train {per / tr:,.0f}/s, inference {per / inf:,.0f}/s", flush=True)
 
 results["_info"] = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": torch.__config__.show().split("\n")[0]}
+if STDOUT:
+    print(json.dumps(results))
+    sys.exit(0)
 with open(os.path.join(os.path.dirname(__file__), "pytorch.json"), "w") as f:
     json.dump(results, f, indent=2)

@@ -8,11 +8,16 @@
  *   npm run bench                  all workloads, all references (the W4 reference takes many minutes a step)
  *   npm run bench -- --quick       fewer steps; pure-JS reference for W1 and W5 only (< 5 minutes)
  *   npm run bench -- --only W1,W5  a subset
- * PyTorch figures come from bench/pytorch.json when present (python3 bench/pytorch_ref.py writes it).
+ *   npm run bench -- --pytorch     also runs bench/pytorch_ref.py right before and right after each
+ *                                  workload (with /usr/bin/python3, or --python PATH) and compares
+ *                                  with the mean of the two: side by side, as the machine's speed drifts
+ * Otherwise PyTorch figures come from bench/pytorch.json when present (python3 bench/pytorch_ref.py writes it).
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { initBackend, tf } from '../dist/backend/index.js';
+import { activeThreads } from '../dist/backend/kernels/wasm.js';
 import { ModelSchema } from '../dist/config/schema/index.js';
 import { buildModel } from '../dist/models/registry.js';
 import { makeStepper } from '../dist/models/stepper.js';
@@ -23,9 +28,22 @@ import { WORKLOADS, referenceTargets, rng as makeRng } from './workloads.mjs';
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const onlyArg = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : null;
-const steps = quick ? 3 : 6;
+const steps = quick ? 5 : 8;
 const refSteps = quick ? 1 : 2;
 const refIds = quick ? ['W1', 'W5'] : WORKLOADS.map((w) => w.id);
+const sideBySide = argv.includes('--pytorch');
+const python = argv.includes('--python') ? argv[argv.indexOf('--python') + 1] : '/usr/bin/python3';
+
+/** One PyTorch measurement of workload `id` ({ train, infer }), or null when it cannot run. */
+function pytorchNow(id) {
+  const script = new URL('./pytorch_ref.py', import.meta.url).pathname;
+  const r = spawnSync(python, [script, '--only', id, '--stdout', ...(quick ? ['--quick'] : [])], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    process.stderr.write(`\nbench: PyTorch reference did not run (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})\n`);
+    return null;
+  }
+  return JSON.parse(r.stdout)[id];
+}
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 let peakRss = 0;
@@ -61,7 +79,7 @@ function seqnetRun(w, kernels) {
     const b = w.makeBatch(rng);
     trainStep(model, task, b, opt, 5);
     disposeBatch(b);
-  }, kernels === 'reference' ? refSteps : steps, kernels === 'reference' ? 1 : 2);
+  }, kernels === 'reference' ? refSteps : steps, kernels === 'reference' ? 1 : 3);
   const b = w.makeBatch(rng);
   // the tidy returns nothing: it would walk a returned typed array element by element
   const infer = timeIt(() => tf.tidy(() => { model.predict(b.xs[0]).dataSync(); }), steps, 1);
@@ -126,13 +144,22 @@ const pytorch = fs.existsSync(new URL('./pytorch.json', import.meta.url))
   : null;
 
 const info = await initBackend({ device: 'auto', kernels: 'fast' });
+// the worker threads start with the first large product: let them come up before anything is timed
+if (!info.engine.startsWith('native')) {
+  for (let i = 0; i < 100 && activeThreads() < Math.min(os.availableParallelism(), 4); i++) {
+    tf.tidy(() => tf.matMul(tf.ones([512, 512]), tf.ones([512, 512])).dataSync());
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 process.stderr.write(`bench: engine ${info.engine} (${info.backend}), ${os.cpus().length} cores, ${quick ? 'quick' : 'full'} run\n`);
 const results = [];
 for (const w of WORKLOADS) {
   if (onlyArg && !onlyArg.includes(w.id)) continue;
-  process.stderr.write(`${w.id} ${w.what}: seqnet…`);
+  process.stderr.write(`${w.id} ${w.what}: ${sideBySide ? 'PyTorch… ' : ''}seqnet…`);
+  const before = sideBySide ? pytorchNow(w.id) : null;
   await initBackend({ device: 'auto', kernels: 'fast' });
   const s = seqnetRun(w, 'fast');
+  const after = sideBySide && before ? pytorchNow(w.id) : null;
   const r = { id: w.id, what: w.what, unit: w.unit, params: s.params, seqnet: { train: s.train, infer: s.infer, generate_tokens_per_s: s.gen } };
   if (refIds.includes(w.id)) {
     await initBackend({ device: 'cpu', kernels: 'reference' });
@@ -141,9 +168,12 @@ for (const w of WORKLOADS) {
     r.reference = { ...ref, kind: w.reference ? 'tfjs-layers model.fit, cpu backend' : 'seqnet model, tfjs reference kernels, cpu backend' };
     r.speedup = { train: s.train / ref.train, infer: s.infer / ref.infer };
   }
-  if (pytorch?.[w.id]) {
-    r.pytorch = pytorch[w.id];
-    r.fraction_of_pytorch = { train: s.train / pytorch[w.id].train, infer: s.infer / pytorch[w.id].infer };
+  const pt = before && after
+    ? { train: (before.train + after.train) / 2, infer: (before.infer + after.infer) / 2, before, after, measured: 'side by side' }
+    : pytorch?.[w.id] ? { ...pytorch[w.id], measured: 'bench/pytorch.json' } : null;
+  if (pt) {
+    r.pytorch = pt;
+    r.fraction_of_pytorch = { train: s.train / pt.train, infer: s.infer / pt.infer };
   }
   results.push(r);
   process.stderr.write(' done\n');
@@ -159,8 +189,10 @@ const lines = [
     `${r.fraction_of_pytorch ? Math.round(r.fraction_of_pytorch.train * 100) + '%' : '—'} |`,
   ),
 ];
+const ranges = results.filter((r) => r.pytorch?.before).map((r) =>
+  `${r.id} PyTorch before / after: ${fmt(r.pytorch.before.train)} / ${fmt(r.pytorch.after.train)} ${r.unit}`);
 const gen = results.filter((r) => r.seqnet.generate_tokens_per_s).map((r) => `${r.id} generation (batch 1, token by token): ${fmt(r.seqnet.generate_tokens_per_s)} tokens/s`);
-process.stdout.write(lines.join('\n') + '\n\n' + gen.join('\n') + `\npeak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB\n`);
+process.stdout.write(lines.join('\n') + '\n\n' + [...ranges, ...gen].join('\n') + `\npeak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB\n`);
 const out = {
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version },

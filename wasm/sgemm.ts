@@ -24,6 +24,7 @@ export * from './attention';
 export * from './norm';
 export * from './attn_loop';
 export * from './convpool';
+export * from './seq_loop';
 
 const MR: i32 = 4;
 const NR: i32 = 8;

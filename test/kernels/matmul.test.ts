@@ -4,6 +4,7 @@ import { initBackend } from '../../src/backend/index.js';
 import { fastKernelsActive, installFastKernels, uninstallFastKernels } from '../../src/backend/kernels/index.js';
 import * as wasm from '../../src/backend/kernels/wasm.js';
 import { activeThreads, configureThreads } from '../../src/backend/kernels/wasm.js';
+import { handOffTimeouts } from '../../src/backend/kernels/threads.js';
 import { Rng } from '../../src/util/rng.js';
 import { bothWays, expectClose, randn } from './helpers.js';
 
@@ -131,6 +132,12 @@ describe('BatchMatMul split across two threads', () => {
   afterAll(() => configureThreads());
 
   it('has a ready worker', () => expect(activeThreads()).toBe(2));
+
+  it('hands off thousands of products without a worker sleeping out its timeout (a lost wake-up)', () => {
+    const a = tf.ones([4, 16]), b = tf.ones([16, 16]);
+    for (let i = 0; i < 3000; i++) tf.matMul(a, b).dispose();
+    expect(handOffTimeouts()).toBe(0);
+  });
 
   it.each(CASES)('matches the original for %j x %j (tA=%s, tB=%s)', (as, bs, tA, tB) => {
     const rng = new Rng(as.length * 100 + bs[0] + 1);

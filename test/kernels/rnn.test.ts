@@ -3,7 +3,7 @@ import { tf } from '../../src/backend/tf.js';
 import { initBackend } from '../../src/backend/index.js';
 import { gruSequence, installFastKernels, lstmSequence, simpleRnnSequence, uninstallFastKernels } from '../../src/backend/kernels/index.js';
 import type { RnnOpts, RnnResult } from '../../src/backend/kernels/rnn.js';
-import { pinnedBytes } from '../../src/backend/kernels/wasm.js';
+import { activeThreads, configureThreads, pinnedBytes } from '../../src/backend/kernels/wasm.js';
 import { Rng } from '../../src/util/rng.js';
 import { bothWays, expectClose, randn } from './helpers.js';
 
@@ -71,19 +71,21 @@ function setup(f: Family, v: Variant, seed: number) {
   return { x, weights, opts, diff, loss, dispose };
 }
 
+function checkAgainstReference(f: Family, v: Variant): void {
+  const c = setup(f, v, f.G * 10 + VARIANTS.indexOf(v));
+  const fwd = bothWays(() => f.run(c.x, c.weights, c.opts));
+  expect(fwd.fast.outputs.shape).toEqual([B, T, U]);
+  expect(fwd.fast.states.length).toBe(f.nStates);
+  expectClose(fwd.fast.outputs, fwd.reference.outputs, 1e-4, 'outputs');
+  fwd.fast.states.forEach((s, i) => expectClose(s, fwd.reference.states[i], 1e-4, `state ${i}`));
+  const grads = bothWays(() => tf.grads(c.loss)(c.diff));
+  grads.fast.forEach((g, i) => expectClose(g, grads.reference[i], 1e-4, `grad ${i}`));
+  tf.dispose([fwd.fast, fwd.reference, grads.fast, grads.reference] as unknown as tf.Tensor[]);
+  c.dispose();
+}
+
 describe.each(FAMILIES)('$name fused vs reference', (f) => {
-  it.each(VARIANTS)('%s: outputs, states and all gradients match', (v) => {
-    const c = setup(f, v, f.G * 10 + VARIANTS.indexOf(v));
-    const fwd = bothWays(() => f.run(c.x, c.weights, c.opts));
-    expect(fwd.fast.outputs.shape).toEqual([B, T, U]);
-    expect(fwd.fast.states.length).toBe(f.nStates);
-    expectClose(fwd.fast.outputs, fwd.reference.outputs, 1e-4, 'outputs');
-    fwd.fast.states.forEach((s, i) => expectClose(s, fwd.reference.states[i], 1e-4, `state ${i}`));
-    const grads = bothWays(() => tf.grads(c.loss)(c.diff));
-    grads.fast.forEach((g, i) => expectClose(g, grads.reference[i], 1e-4, `grad ${i}`));
-    tf.dispose([fwd.fast, fwd.reference, grads.fast, grads.reference] as unknown as tf.Tensor[]);
-    c.dispose();
-  });
+  it.each(VARIANTS)('%s: outputs, states and all gradients match', (v) => checkAgainstReference(f, v));
 
   it('masked steps repeat the previous output (zeros before the first real step)', () => {
     const c = setup(f, 'mask', 99);
@@ -119,6 +121,18 @@ describe.each(FAMILIES)('$name fused vs reference', (f) => {
     tf.dispose(g);
     c.dispose();
   });
+});
+
+describe('batch rows split over two threads (each runs every step for its rows)', () => {
+  beforeAll(async () => {
+    configureThreads(2, 1, false); // every job list is split, however small
+    tf.matMul(tf.ones([8, 8]), tf.ones([8, 8])).dispose(); // starts the worker
+    for (let i = 0; i < 100 && activeThreads() < 2; i++) await new Promise((r) => setTimeout(r, 50));
+  });
+  afterAll(() => configureThreads());
+  it('has a ready worker', () => expect(activeThreads()).toBe(2));
+  it.each(FAMILIES.flatMap((f) => VARIANTS.map((v) => [f.name, v, f] as const)))('%s %s: same outputs, states and gradients', (_, v, f) =>
+    checkAgainstReference(f, v));
 });
 
 describe('weights cached for inference', () => {

@@ -1,7 +1,7 @@
 /**
- * Per-timestep gate math of the fused recurrent ops, for all batch rows at once, in wasm SIMD
- * (wasm/gates.ts). The engine (rnn_fused.ts) does the matrix products; a cell only sees, for one
- * step, byte pointers into wasm memory:
+ * The recurrent cells of the fused ops: their sizes, and which per-timestep gate kernels of
+ * wasm/gates.ts the timestep loops (wasm/seq_loop.ts) call. For one step and a slice of batch
+ * rows, the kernels see byte pointers into wasm memory:
  *   forward   xp [B, G*U] = x_t·W + b,  rec [B, G*U] = h_{t-1}·U (the GRU adds its recurrent bias rb
  *             itself); reads h (c) at hIn (cIn)
  *             and writes the new state at hOut (cOut), copying it over for rows whose mask is 0;
@@ -11,68 +11,27 @@
  *             in the GRU) and dhd, the part of dL/dh_{t-1} that does not flow through U (the GRU's
  *             z·dh; all of dh on masked rows, whose gate gradients are zero).
  */
-import * as wasm from './wasm.js';
-
-export interface FwdStep {
-  xp: number;
-  rec: number;
-  /** recurrent bias [G*U] (GRU only: the others fold theirs into xp) */
-  rb: number;
-  hIn: number;
-  hOut: number;
-  /** LSTM only (0 otherwise) */
-  cIn: number;
-  cOut: number;
-  sv: number;
-  /** this step's mask row [B] (0 skips the row), or 0 for no mask */
-  mask: number;
-  B: number;
-  U: number;
-}
-
-export interface BwdStep {
-  gx: number;
-  gr: number;
-  dh: number;
-  /** LSTM only */
-  dc: number;
-  dhd: number;
-  sv: number;
-  /** h_{t-1} and (LSTM) c_{t-1} [B, U] */
-  hp: number;
-  cp: number;
-  mask: number;
-  B: number;
-  U: number;
-}
-
 export interface Cell {
+  /** which gate kernels the wasm timestep loops (wasm/seq_loop.ts) call: 0 LSTM, 1 GRU, 2 RNN */
+  kind: 0 | 1 | 2;
   /** gate blocks in kernel/recurrentKernel/bias */
   G: number;
   /** floats saved per unit per row per step */
   S: number;
   hasC: boolean;
-  forward(a: FwdStep): void;
-  backward(a: BwdStep): void;
 }
 
 /** Keras LSTM, gates i, f, c, o. Saves i, f, g, o, tanh(c_t). */
 export const lstmCell: Cell = {
-  G: 4, S: 5, hasC: true,
-  forward: (a) => wasm.gates().lstmForward(a.B, a.U, a.xp, a.rec, a.hIn, a.hOut, a.cIn, a.cOut, a.sv, a.mask),
-  backward: (a) => wasm.gates().lstmBackward(a.B, a.U, a.gx, a.dh, a.dc, a.dhd, a.sv, a.cp, a.mask),
+  kind: 0, G: 4, S: 5, hasC: true,
 };
 
 /** GRU with reset_after, gates z, r, h. Saves z, r, hh, rec_h + rb_h. */
 export const gruCell: Cell = {
-  G: 3, S: 4, hasC: false,
-  forward: (a) => wasm.gates().gruForward(a.B, a.U, a.xp, a.rec, a.rb, a.hIn, a.hOut, a.sv, a.mask),
-  backward: (a) => wasm.gates().gruBackward(a.B, a.U, a.gx, a.gr, a.dh, a.dhd, a.sv, a.hp, a.mask),
+  kind: 1, G: 3, S: 4, hasC: false,
 };
 
 /** Elman RNN, tanh. Saves h_t. */
 export const simpleCell: Cell = {
-  G: 1, S: 1, hasC: false,
-  forward: (a) => wasm.gates().rnnForward(a.B, a.U, a.xp, a.rec, a.hIn, a.hOut, a.sv, a.mask),
-  backward: (a) => wasm.gates().rnnBackward(a.B, a.U, a.gx, a.dh, a.dhd, a.sv, a.mask),
+  kind: 2, G: 1, S: 1, hasC: false,
 };

@@ -1,6 +1,7 @@
 /**
  * The fused recurrent engine: whole-sequence forward and BPTT backward in wasm memory, with every
- * matrix product on the wasm sgemm and the gate math in wasm SIMD (rnn_cells.ts). Inside, rows
+ * matrix product on the wasm sgemm and the gate math in wasm SIMD (rnn_cells.ts). The timestep
+ * loops run in wasm (wasm/seq_loop.ts), one slice of batch rows per thread. Inside, rows
  * are in step order (row s*B + b holds batch row b at step s; step s reads time T-1-s when
  * goBackwards), so each step's rows are contiguous and the weight gradients are single products
  * over all steps:
@@ -13,6 +14,7 @@
  */
 import type { Cell } from './rnn_cells.js';
 import { cachedWeights } from './rnn_weights.js';
+import { KIND_SEQ_BACKWARD, KIND_SEQ_FORWARD } from './threads.js';
 import * as wasm from './wasm.js';
 
 export interface SeqInputs {
@@ -106,6 +108,20 @@ function putOrZero(src: ArrayLike<number> | null, n: number): number {
 }
 
 /**
+ * Runs a wasm timestep loop (wasm/seq_loop.ts) for every batch row: one slice of rows per thread,
+ * each running all T steps (rows never interact), so there is no hand-off per step. params: the
+ * loop's i32 argument block.
+ */
+function runSteps(kind: number, B: number, params: number[], work: number): void {
+  const mk = wasm.mark();
+  const p = wasm.alloc(params.length);
+  new Int32Array(wasm.heap().buffer, p, params.length).set(params);
+  const parts = wasm.chunks(B, Math.min(B, wasm.activeThreads()));
+  wasm.runKernelJobs(kind, parts.map(([b0, b1]) => [b0, b1, p]), parts.length > 1 ? work : 0);
+  wasm.release(mk);
+}
+
+/**
  * Runs the sequence. Returns packed = [outputs [B,T,U] | h [B,U] | c [B,U]] flat, outputs[:, t]
  * in original time order, and, when `save`, what seqBackward needs.
  */
@@ -134,14 +150,7 @@ export function seqForward(a: SeqInputs, save = true): { packed: Float32Array; s
   if (cached) wasm.gemmPacked(N, GU, D, pX, false, cached.pWp, pXP);
   else wasm.gemm(N, GU, D, pX, false, wasm.put(a.W), false, pXP);
   wasm.addBias(N, GU, pXP, pB);
-  for (let s = 0; s < T; s++) {
-    const hs = pH + s * BU * 4, cs = pC + s * BU * 4;
-    wasm.gemmPacked(B, GU, U, hs, false, pUp, pREC);
-    cell.forward({
-      xp: pXP + s * B * GU * 4, rec: pREC, rb: pRb, hIn: hs, hOut: hs + BU * 4, cIn: cs, cOut: pC ? cs + BU * 4 : 0,
-      sv: pSV + s * B * S * U * 4, mask: pM ? pM + s * B * 4 : 0, B, U,
-    });
-  }
+  runSteps(KIND_SEQ_FORWARD, B, [cell.kind, B, T, U, cell.G, S, +back, pXP, pUp, pRb, pH, pC, pSV, pM, pREC], T * B * GU * U);
 
   // [outputs [B, T, U] in time order (a masked step repeats the previous output) | h | c]
   const pOut = wasm.alloc((T + nStates(cell)) * BU);
@@ -174,17 +183,9 @@ export function seqBackward(a: SeqInputs, saved: SeqSaved, dPacked: Float32Array
   const pDC = cell.hasC ? putOrZero(dPacked.subarray((T + 1) * BU, (T + 2) * BU), BU) : 0;
   const pCarry = pM ? putOrZero(null, BU) : 0; // dL/d(previous output) through masked steps
 
-  for (let s = T - 1; s >= 0; s--) {
-    // this step's output gradient joins dh (or, on a masked row, the output it repeated)
-    wasm.gates().addOutputGrad(B, T, U, s, timeOf(s, T, back), pDout, pDH, pCarry, pM);
-    const gr = pGR + s * B * GU * 4;
-    cell.backward({
-      gx: pGX + s * B * GU * 4, gr, dh: pDH, dc: pDC, dhd: pDHD, sv: pSV + s * B * S * U * 4,
-      hp: pHP + s * BU * 4, cp: pCP ? pCP + s * BU * 4 : 0, mask: pM ? pM + s * B * 4 : 0, B, U,
-    });
-    wasm.gemmPacked(B, U, GU, gr, false, pUt, pDHD, { accumulate: true }); // dh_{t-1}
-    [pDH, pDHD] = [pDHD, pDH];
-  }
+  const params = [cell.kind, B, T, U, cell.G, S, +back, pGX, pGR, pUt, pDout, pDH, pDHD, pDC, pCarry, pHP, pCP, pSV, pM];
+  runSteps(KIND_SEQ_BACKWARD, B, params, T * B * GU * U);
+  if (T % 2 === 1) [pDH, pDHD] = [pDHD, pDH]; // dh and dhd swap roles every step
 
   const pdW = wasm.alloc(D * GU);
   const pdUr = wasm.alloc(U * GU);

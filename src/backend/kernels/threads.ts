@@ -24,13 +24,14 @@ export type GemmArgs = [
 ];
 export type JobArgs = GemmArgs;
 export const KIND_SGEMM = 0, KIND_PACKED = 1, KIND_ATTN_FORWARD = 2, KIND_ATTN_BACKWARD = 3;
-export const KIND_GELU = 4, KIND_GELU_GRAD = 5, KIND_NORM = 6, KIND_NORM_GRAD = 7;
+export const KIND_GELU = 4, KIND_GELU_GRAD = 5, KIND_NORM = 6, KIND_NORM_GRAD = 7, KIND_SEQ_FORWARD = 8, KIND_SEQ_BACKWARD = 9;
 /** The export each kind calls, how many arguments it takes before the workspace, which are f32. */
 export const KIND_EXPORTS = [
   'sgemm', 'sgemmPacked', 'attnForward', 'attnBackward', 'geluN', 'geluGradN', 'layerNormRows', 'layerNormGradRows',
+  'seqForwardRows', 'seqBackwardRows',
 ] as const;
-export const KIND_ARITY = [13, 13, 13, 12, 3, 4, 9, 10];
-export const KIND_FLOATS: number[][] = [[3, 10], [3, 10], [], [], [], [], [5], []];
+export const KIND_ARITY = [13, 13, 13, 12, 3, 4, 9, 10, 3, 3];
+export const KIND_FLOATS: number[][] = [[3, 10], [3, 10], [], [], [], [], [5], [], [], []];
 
 export const MAX_JOBS = 64;
 // job table, Int32 slots: 0 next job, 1 job count, then 16 per job: 14 args, kind, done flag
@@ -116,6 +117,12 @@ export function stopWorkers(): void {
   started = 0;
 }
 
+let timeouts = 0;
+/** Waits for a worker that ran out their 1 s timeout (a stuck or lost hand-off; tests expect none). */
+export function handOffTimeouts(): number {
+  return timeouts;
+}
+
 const isReady = (s: Slot): boolean => Atomics.load(s.ctrl, STATUS) === READY;
 
 /** Workers that have started and not failed. */
@@ -154,8 +161,10 @@ export function runJobs(jobs: GemmArgs[], workspaces: number[], inline: (args: G
     Atomics.store(ti, HEAD + j * STRIDE + DONE_FLAG, 1);
   }
   for (const s of ready) {
-    while (Atomics.load(s.ctrl, DONE) !== s.seq && isReady(s)) {
-      Atomics.wait(s.ctrl, DONE, Atomics.load(s.ctrl, DONE), 1000);
+    // wait on the value just checked: re-reading it for the wait could see the worker's final store
+    // after its notify had already gone, and then sleep out the whole timeout
+    for (let done = Atomics.load(s.ctrl, DONE); done !== s.seq && isReady(s); done = Atomics.load(s.ctrl, DONE)) {
+      if (Atomics.wait(s.ctrl, DONE, done, 1000) === 'timed-out') timeouts++;
     }
     if (!isReady(s)) {
       slots = slots.filter((x) => x !== s);

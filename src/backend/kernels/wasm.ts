@@ -265,8 +265,7 @@ export function gemmPacked(
 }
 
 type GateKernels =
-  | 'lstmForward' | 'gruForward' | 'rnnForward' | 'lstmBackward' | 'gruBackward' | 'rnnBackward'
-  | 'toSteps' | 'fromSteps' | 'seqOutputs' | 'addOutputGrad';
+  'toSteps' | 'fromSteps' | 'seqOutputs';
 
 /** The recurrent gate kernels and layout helpers of wasm/gates.ts, wasm/seq.ts (byte pointers; mask 0 = none). */
 export function gates(): Pick<SgemmExports, GateKernels> {
