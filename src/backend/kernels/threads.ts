@@ -37,7 +37,9 @@ export const MAX_JOBS = 64;
 // job table, Int32 slots: 0 next job, 1 job count, then 16 per job: 14 args, kind, done flag
 const NEXT = 0, COUNT = 1, HEAD = 4, STRIDE = 16, KIND = 14, DONE_FLAG = 15;
 // control block per worker, Int32 slots
-const SEQ = 0, DONE = 1, STATUS = 2, WS = 3;
+const SEQ = 0, DONE = 1, STATUS = 2, WS = 3, SLEEPING = 4;
+/** How long an idle worker polls for the next job before it sleeps (a step's products come in bursts). */
+const SPIN_MS = 0.05;
 const READY = 1, FAILED = 2, STOP = 3;
 
 // Plain JS (eval'd, CommonJS) so it runs the same from src/ under vitest and from dist/.
@@ -57,7 +59,11 @@ try {
 Atomics.notify(c, ${STATUS});
 let seq = 0;
 while (fns) {
+  // poll a moment first: waking a sleeping thread costs a system call on each side
+  for (const until = performance.now() + ${SPIN_MS}; Atomics.load(c, ${SEQ}) === seq && performance.now() < until;);
+  Atomics.store(c, ${SLEEPING}, 1);
   Atomics.wait(c, ${SEQ}, seq);
+  Atomics.store(c, ${SLEEPING}, 0);
   seq = Atomics.load(c, ${SEQ});
   if (Atomics.load(c, ${STATUS}) === ${STOP}) break;
   try {
@@ -98,7 +104,7 @@ export function startWorkers(n: number, module: WebAssembly.Module, memory: WebA
   stopWorkers();
   started = n;
   for (let i = 0; i < n; i++) {
-    const ctrl = new SharedArrayBuffer(4 * 4); // SEQ, DONE, STATUS, WS
+    const ctrl = new SharedArrayBuffer(5 * 4); // SEQ, DONE, STATUS, WS, SLEEPING
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctrl, table: tableBuf } });
     worker.unref(); // never keeps the process alive
     worker.on('error', () => undefined); // a dead worker is detected through its status
@@ -152,7 +158,9 @@ export function runJobs(jobs: GemmArgs[], workspaces: number[], inline: (args: G
     Atomics.store(s.ctrl, WS, workspaces[i + 1]);
     s.seq = (s.seq + 1) | 0;
     Atomics.store(s.ctrl, SEQ, s.seq);
-    Atomics.notify(s.ctrl, SEQ);
+    // a worker still polling sees SEQ change; one that went to sleep after this load finds SEQ
+    // changed when it calls wait, so only a sleeping one needs the (costly) notify
+    if (Atomics.load(s.ctrl, SLEEPING)) Atomics.notify(s.ctrl, SEQ);
   });
   for (;;) {
     const j = Atomics.add(ti, NEXT, 1);
