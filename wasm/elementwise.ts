@@ -118,3 +118,16 @@ export function geluGradN(n: i32, xs: usize, dys: usize, dst: usize): void {
     store<f32>(dst + o, f32x4.extract_lane(geluGrad(f32x4.splat(load<f32>(xs + o)), f32x4.splat(load<f32>(dys + o))), 0));
   }
 }
+
+// dst = a + b over n floats (dst may be a or b)
+export function addArrays(n: i32, a: usize, b: usize, dst: usize): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>(i * 4);
+    v128.store(dst + o, f32x4.add(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>(i * 4);
+    store<f32>(dst + o, load<f32>(a + o) + load<f32>(b + o));
+  }
+}

@@ -77,6 +77,16 @@ describe('AddN', () => {
     }
     tf.dispose([a, b, c, z]);
   });
+
+  it('matches the reference for large sums, which go through wasm (Add too; a scalar tail of 3)', async () => {
+    const [a, b, c] = [rand([255, 161]), rand([255, 161]), rand([255, 161])];
+    for (const f of [() => tf.add(a, b), () => tf.addN([a, b]), () => tf.addN([a, b, c])]) {
+      const [ref, fast] = await both(f);
+      expect(Array.from(fast.dataSync())).toEqual(Array.from(ref.dataSync()));
+      tf.dispose([ref, fast]);
+    }
+    tf.dispose([a, b, c]);
+  });
 });
 
 describe('UnsortedSegmentSum (gather gradient)', () => {

@@ -40,6 +40,7 @@ export interface SgemmExports {
   erfN(n: number, src: number, dst: number): void;
   geluN(n: number, src: number, dst: number): void;
   geluGradN(n: number, xs: number, dys: number, dst: number): void;
+  addArrays(n: number, a: number, b: number, dst: number): void;
   softmaxRows(rows: number, cols: number, s: number, bias: number, biasStride: number): void;
   softmaxGradRows(rows: number, cols: number, p: number, dp: number, ds: number): void;
   mulRows(rows: number, cols: number, a: number, b: number, bStride: number, dst: number): void;

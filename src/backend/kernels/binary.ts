@@ -9,6 +9,25 @@
  */
 import { tf } from '../tf.js';
 import type { KernelArgs, KernelConfig, TensorInfo } from './cpu_util.js';
+import * as wasm from './wasm.js';
+
+/** Same-shape float32 sums at least this long go through wasm SIMD (the copies in and out pay off). */
+const WASM_SUM_MIN = 1 << 15;
+
+/** Σ of equal-length float32 arrays in wasm: the first copied in, each next added to it. */
+function sumInWasm(vals: Float32Array[]): Float32Array {
+  const n = vals[0].length;
+  const m = wasm.mark();
+  const acc = wasm.put(vals[0]);
+  const tmp = vals.length > 1 ? wasm.alloc(n) : 0;
+  for (let i = 1; i < vals.length; i++) {
+    wasm.heap().set(vals[i], tmp >> 2);
+    wasm.elementwise().addArrays(n, acc, tmp, acc);
+  }
+  const out = wasm.take(acc, n);
+  wasm.release(m);
+  return out;
+}
 
 type Loop = (
   out: Float32Array | Int32Array | Uint8Array, a: ArrayLike<number>, b: ArrayLike<number>,
@@ -126,6 +145,9 @@ export function makeBinary(original: KernelConfig): KernelConfig {
     const out = dtype === 'float32' ? new Float32Array(n) : dtype === 'int32' ? new Int32Array(n) : new Uint8Array(n);
     const av = backend.data.get(a.dataId).values as ArrayLike<number>;
     const bv = backend.data.get(b.dataId).values as ArrayLike<number>;
+    if (name === 'Add' && dtype === 'float32' && b.dtype === 'float32' && n >= WASM_SUM_MIN && av.length === n && bv.length === n) {
+      return backend.makeTensorInfo(shape, dtype, sumInWasm([av as Float32Array, bv as Float32Array]));
+    }
     if (n > 0) {
       const m = collapse(shape, alignedStrides(a.shape, shape), alignedStrides(b.shape, shape));
       const R = m.shape.length;
@@ -172,6 +194,7 @@ export function makeAddN(original: KernelConfig): KernelConfig {
     if (ts.length === 0 || ts.some((t) => t.dtype !== 'float32')) return original.kernelFunc(args as never);
     const backend = args.backend as CpuData;
     const vals = ts.map((t) => backend.data.get(t.dataId).values as Float32Array);
+    if (vals.length > 1 && vals[0].length >= WASM_SUM_MIN) return backend.makeTensorInfo(ts[0].shape, 'float32', sumInWasm(vals));
     const out = new Float32Array(vals[0].length);
     addInto(out, vals[0], true);
     for (let i = 1; i < vals.length; i++) addInto(out, vals[i], false);

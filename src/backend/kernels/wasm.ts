@@ -273,7 +273,7 @@ export function gates(): Pick<SgemmExports, GateKernels> {
 }
 
 /** The element-wise transcendentals of wasm/elementwise.ts (n floats, src and dst byte pointers). */
-export function elementwise(): Pick<SgemmExports, 'expN' | 'sigmoidN' | 'tanhN' | 'erfN' | 'geluN' | 'geluGradN'> {
+export function elementwise(): Pick<SgemmExports, 'expN' | 'sigmoidN' | 'tanhN' | 'erfN' | 'geluN' | 'geluGradN' | 'addArrays'> {
   return exportsOf();
 }
 
