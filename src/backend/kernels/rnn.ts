@@ -19,6 +19,12 @@ export interface RnnOpts {
   mask?: tf.Tensor2D;
   /** [B, U] each: [h] or, for the LSTM, [h, c] */
   initialState?: tf.Tensor2D[];
+  /**
+   * [B, U] multiplier on h_{t-1} where it enters the recurrent product, the carried state itself
+   * untouched: variational recurrent dropout (Gal & Ghahramani, Keras `recurrent_dropout`). The
+   * fused ops take none, so with it the reference ops run (per timestep, slower).
+   */
+  recurrentMask?: tf.Tensor2D;
 }
 
 export interface RnnResult {
@@ -110,7 +116,7 @@ export function lstmSequence(
   x: tf.Tensor3D, kernel: tf.Tensor2D, recurrentKernel: tf.Tensor2D, bias: tf.Tensor1D, opts: RnnOpts = {},
 ): RnnResult {
   checkShapes('lstmSequence', x, kernel, recurrentKernel, [bias], 4, opts);
-  return fastKernelsActive()
+  return fastKernelsActive() && !opts.recurrentMask
     ? fused(lstmCell, x, kernel, recurrentKernel, bias, null, opts)
     : lstmReference(x, kernel, recurrentKernel, bias, opts);
 }
@@ -124,7 +130,7 @@ export function gruSequence(
   recurrentBias: tf.Tensor1D, opts: RnnOpts = {},
 ): RnnResult {
   checkShapes('gruSequence', x, kernel, recurrentKernel, [bias, recurrentBias], 3, opts);
-  return fastKernelsActive()
+  return fastKernelsActive() && !opts.recurrentMask
     ? fused(gruCell, x, kernel, recurrentKernel, bias, recurrentBias, opts)
     : gruReference(x, kernel, recurrentKernel, bias, recurrentBias, opts);
 }
@@ -134,7 +140,7 @@ export function simpleRnnSequence(
   x: tf.Tensor3D, kernel: tf.Tensor2D, recurrentKernel: tf.Tensor2D, bias: tf.Tensor1D, opts: RnnOpts = {},
 ): RnnResult {
   checkShapes('simpleRnnSequence', x, kernel, recurrentKernel, [bias], 1, opts);
-  return fastKernelsActive()
+  return fastKernelsActive() && !opts.recurrentMask
     ? fused(simpleCell, x, kernel, recurrentKernel, bias, null, opts)
     : simpleRnnReference(x, kernel, recurrentKernel, bias, opts);
 }

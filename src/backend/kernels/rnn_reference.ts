@@ -1,11 +1,15 @@
 /**
  * Reference recurrent ops from plain tf ops, one timestep at a time. This is what runs on native
- * TensorFlow and with `--kernels reference`, and what the fused ops are tested against.
+ * TensorFlow and with `--kernels reference`, what the fused ops are tested against, and what runs
+ * with a recurrent dropout mask (opts.recurrentMask).
  */
 import { tf } from '../tf.js';
 import type { RnnOpts, RnnResult } from './rnn.js';
 
 type StepFn = (xt: tf.Tensor2D, states: tf.Tensor2D[]) => tf.Tensor2D[]; // returns new states, h first
+
+/** h_{t-1} as the recurrent product sees it: times the recurrent dropout mask when there is one. */
+const recurrentInput = (h: tf.Tensor2D, opts: RnnOpts): tf.Tensor2D => (opts.recurrentMask ? (tf.mul(h, opts.recurrentMask) as tf.Tensor2D) : h);
 
 /** Drives `step` over time with Keras masking; outputs in original time order. */
 function scan(x: tf.Tensor3D, U: number, nStates: number, opts: RnnOpts, step: StepFn): RnnResult {
@@ -41,7 +45,7 @@ export function lstmReference(
 ): RnnResult {
   const U = recurrentKernel.shape[0];
   return scan(x, U, 2, opts, (xt, [h, c]) => {
-    const z = tf.add(tf.add(tf.matMul(xt, kernel), tf.matMul(h, recurrentKernel)), bias);
+    const z = tf.add(tf.add(tf.matMul(xt, kernel), tf.matMul(recurrentInput(h, opts), recurrentKernel)), bias);
     const [zi, zf, zc, zo] = tf.split(z, 4, 1);
     const cNew = tf.add(tf.mul(tf.sigmoid(zf), c), tf.mul(tf.sigmoid(zi), tf.tanh(zc))) as tf.Tensor2D;
     const hNew = tf.mul(tf.sigmoid(zo), tf.tanh(cNew)) as tf.Tensor2D;
@@ -56,7 +60,7 @@ export function gruReference(
   const U = recurrentKernel.shape[0];
   return scan(x, U, 1, opts, (xt, [h]) => {
     const xp = tf.add(tf.matMul(xt, kernel), bias);
-    const rec = tf.add(tf.matMul(h, recurrentKernel), recurrentBias);
+    const rec = tf.add(tf.matMul(recurrentInput(h, opts), recurrentKernel), recurrentBias);
     const [xz, xr, xh] = tf.split(xp, 3, 1);
     const [rz, rr, rh] = tf.split(rec, 3, 1);
     const z = tf.sigmoid(tf.add(xz, rz));
@@ -71,6 +75,6 @@ export function simpleRnnReference(
 ): RnnResult {
   const U = recurrentKernel.shape[0];
   return scan(x, U, 1, opts, (xt, [h]) => [
-    tf.tanh(tf.add(tf.add(tf.matMul(xt, kernel), tf.matMul(h, recurrentKernel)), bias)) as tf.Tensor2D,
+    tf.tanh(tf.add(tf.add(tf.matMul(xt, kernel), tf.matMul(recurrentInput(h, opts), recurrentKernel)), bias)) as tf.Tensor2D,
   ]);
 }

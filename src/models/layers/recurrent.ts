@@ -8,7 +8,7 @@ import { tf } from '../../backend/index.js';
 import { gruSequence, lstmSequence, simpleRnnSequence } from '../../backend/kernels/rnn.js';
 import { orthogonal } from '../../backend/kernels/init.js';
 import { Rng } from '../../util/rng.js';
-import { runWithRecurrentDropout } from './recurrent_dropout.js';
+import { dropoutMask } from './dropout.js';
 
 export type Cell = 'rnn' | 'lstm' | 'gru';
 export const GATES: Record<Cell, number> = { rnn: 1, lstm: 4, gru: 3 };
@@ -18,7 +18,7 @@ export interface RecurrentArgs {
   units: number;
   returnSequences?: boolean;
   goBackwards?: boolean;
-  /** dropout rate on h_{t-1} in the recurrent product while training (see recurrent_dropout.ts) */
+  /** dropout rate on h_{t-1} in the recurrent product while training (RnnOpts.recurrentMask) */
   recurrentDropout?: number;
   seed?: number;
   name?: string;
@@ -88,8 +88,10 @@ export class SeqnetRecurrent extends tf.layers.Layer {
    * Runs the layer over x [B, T, D] from `initialState` (zeros if absent).
    * Returns outputs [B, T, U] and the final states ([h] or [h, c], each [B, U]).
    */
-  run(x: tf.Tensor3D, initialState?: tf.Tensor2D[], mask?: tf.Tensor2D): { outputs: tf.Tensor3D; states: tf.Tensor2D[] } {
-    const opts = { goBackwards: this.goBackwards, initialState, mask };
+  run(
+    x: tf.Tensor3D, initialState?: tf.Tensor2D[], mask?: tf.Tensor2D, recurrentMask?: tf.Tensor2D,
+  ): { outputs: tf.Tensor3D; states: tf.Tensor2D[] } {
+    const opts = { goBackwards: this.goBackwards, initialState, mask, recurrentMask };
     const k = this.kernel.read() as tf.Tensor2D;
     const r = this.recurrentKernel.read() as tf.Tensor2D;
     const b = this.bias.read() as tf.Tensor1D;
@@ -103,24 +105,15 @@ export class SeqnetRecurrent extends tf.layers.Layer {
     }
   }
 
-  private weightTensors() {
-    return {
-      kernel: this.kernel.read() as tf.Tensor2D,
-      recurrentKernel: this.recurrentKernel.read() as tf.Tensor2D,
-      bias: this.bias.read() as tf.Tensor1D,
-      recurrentBias: this.recurrentBias?.read() as tf.Tensor1D | undefined,
-    };
-  }
-
   /** x: [B, T, D] → [B, T, U] (returnSequences) or [B, U] (last state) */
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { mask?: tf.Tensor; training?: boolean }): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
       const mask = kwargs.mask ? (kwargs.mask.cast('float32') as tf.Tensor2D) : undefined;
-      const { outputs, states } =
-        kwargs.training === true && this.recurrentDropout > 0
-          ? runWithRecurrentDropout(this.cell, x, this.weightTensors(), this.recurrentDropout, { goBackwards: this.goBackwards, mask })
-          : this.run(x, undefined, mask);
+      // recurrent dropout: one mask per sequence on h_{t-1} in the recurrent product, training only
+      const dropped = kwargs.training === true && this.recurrentDropout > 0;
+      const recurrentMask = dropped ? (dropoutMask([x.shape[0], this.units], this.recurrentDropout) as tf.Tensor2D) : undefined;
+      const { outputs, states } = this.run(x, undefined, mask, recurrentMask);
       return this.returnSequences ? outputs : states[0];
     });
   }
