@@ -6,8 +6,12 @@
  *  - element-wise, reductions and layout: binary.ts, unary.ts (transcendentals in wasm SIMD),
  *    reduce.ts, layout.ts, replacing tfjs-backend-cpu's per-element index arithmetic;
  *  - Adam's update in one pass (adam.ts);
- *  - fused ops that callers use while fastKernelsActive(): the recurrent sequences (rnn.ts),
- *    layer norm and GELU (fused_ops.ts), multi-head attention (attention.ts).
+ *  - fused ops that callers use while fastKernelsActive(): the recurrent sequences (rnn.ts, their
+ *    timestep loops in wasm, a batch slice per thread), layer norm and GELU (fused_ops.ts), dense
+ *    layers (dense.ts), multi-head attention (attention.ts), TextCNN's conv → relu → masked max
+ *    pool (conv_pool.ts) and the sparse softmax cross-entropy (loss.ts);
+ *  - work spread over worker threads on the shared wasm memory (threads.ts): matrix products,
+ *    and row ranges of the attention, GELU, layer-norm and recurrent loops.
  * install/uninstall swap kernel registrations (and Adam's applyGradients) and keep the originals
  * so uninstall restores them exactly; both are idempotent.
  */
