@@ -24,6 +24,21 @@ const TABLES = new Set(['Embedding', 'SeqnetPositional']);
 /** Classes that hold the same weights under another name: TextCNN's convolutions became SeqnetConvPool. */
 const KIN: Record<string, string> = { Conv1D: 'SeqnetConvPool' };
 const kind = (l: tf.layers.Layer) => KIN[l.getClassName()] ?? l.getClassName();
+/** A transformer block saved before blocks were one layer: its five layers, in BLOCK_WEIGHTS order. */
+const BLOCK_PARTS = ['_norm_1', '_attention', '_norm_2', '_ff_1', '_ff_2'];
+
+/** The source's weights for target layer `layer`: its namesake, or the parts of an older block. */
+function sourceFor(layer: tf.layers.Layer, byName: Map<string, tf.layers.Layer>): { cls: string; label: string; weights: tf.Tensor[] } | null {
+  const src = byName.get(layer.name);
+  if (src) {
+    byName.delete(layer.name);
+    return { cls: kind(src), label: src.getClassName(), weights: src.getWeights() };
+  }
+  const parts = BLOCK_PARTS.map((p) => byName.get(layer.name + p));
+  if (layer.getClassName() !== 'SeqnetTransformerBlock' || parts.some((p) => !p)) return null;
+  BLOCK_PARTS.forEach((p) => byName.delete(layer.name + p));
+  return { cls: 'SeqnetTransformerBlock', label: `${layer.name}${BLOCK_PARTS.join('/')}`, weights: parts.flatMap((p) => p!.getWeights()) };
+}
 const shapes = (ws: tf.Tensor[]) => ws.map((w) => `[${w.shape.join(', ')}]`).join(' ');
 const withWeights = (m: tf.LayersModel) => m.layers.filter((l) => l.weights.length > 0);
 
@@ -34,19 +49,18 @@ export function transferWeights(target: tf.LayersModel, source: tf.LayersModel, 
   const differ: string[] = [];
   const plan: (() => void)[] = [];
   for (const layer of withWeights(target)) {
-    const src = byName.get(layer.name);
-    byName.delete(layer.name);
+    const src = sourceFor(layer, byName);
     if (!src) {
       report.fresh.push(layer.name);
       continue;
     }
     const want = layer.getWeights();
-    const have = src.getWeights();
+    const have = src.weights;
     const sameShapes = want.length === have.length && want.every((w, i) => tf.util.arraysEqual(w.shape, have[i].shape));
     const rowsFit =
-      TABLES.has(layer.getClassName()) && layer.getClassName() === src.getClassName() && want.length === 1 && have.length === 1 &&
+      TABLES.has(layer.getClassName()) && kind(layer) === src.cls && want.length === 1 && have.length === 1 &&
       want[0].rank === 2 && have[0].rank === 2 && want[0].shape[1] === have[0].shape[1] && have[0].shape[0] >= want[0].shape[0];
-    if (sameShapes && kind(layer) === kind(src)) {
+    if (sameShapes && kind(layer) === src.cls) {
       plan.push(() => layer.setWeights(have));
       report.loaded.push(layer.name);
     } else if (rowsFit) {
@@ -54,7 +68,7 @@ export function transferWeights(target: tf.LayersModel, source: tf.LayersModel, 
       plan.push(() => tf.tidy(() => layer.setWeights([have[0].slice([0, 0], [rows, -1])])));
       report.truncated.push(`${layer.name} (${rows} of ${have[0].shape[0]} rows)`);
     } else {
-      differ.push(`${layer.name}: ${layer.getClassName()} ${shapes(want)} here, ${src.getClassName()} ${shapes(have)} in ${from}`);
+      differ.push(`${layer.name}: ${layer.getClassName()} ${shapes(want)} here, ${src.label} ${shapes(have)} in ${from}`);
     }
   }
   report.unused = [...byName.keys()];

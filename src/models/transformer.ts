@@ -1,6 +1,6 @@
 /**
  * transformer: token embedding (or a dense projection of the F forecasting features) + positions,
- * `layers` pre-norm blocks
+ * `layers` pre-norm blocks (one SeqnetTransformerBlock layer each, layers/block.ts)
  *     h = h + Dropout(SelfAttention(LayerNorm(h)))
  *     h = h + Dropout(Dense_D(GELU(Dense_F(LayerNorm(h)))))
  * and a final LayerNorm, then per-token logits (language_model with a causal mask, tagging) or a
@@ -11,10 +11,9 @@ import type { TransformerConfig } from '../config/schema/index.js';
 import { Rng } from '../util/rng.js';
 import { embedTokens, sequenceInput } from './embedding.js';
 import { head, perToken } from './head.js';
-import { SeqnetSelfAttention } from './layers/attention.js';
+import { SeqnetTransformerBlock } from './layers/block.js';
 import { SeqnetDense } from './layers/dense.js';
 import { SeqnetDropout } from './layers/dropout.js';
-import { SeqnetMerge } from './layers/merge.js';
 import { SeqnetLayerNorm } from './layers/norm.js';
 import { SeqnetPool } from './layers/pooling.js';
 import { SeqnetClsToken, SeqnetPositional } from './layers/positional.js';
@@ -49,14 +48,8 @@ export const transformerFamily: ModelFamily<TransformerConfig> = {
     h = drop(h, 'embedding_dropout');
 
     for (let i = 1; i <= cfg.layers; i++) {
-      const b = `block_${i}`;
-      let a = apply(layerNorm(`${b}_norm_1`), h);
-      a = apply(new SeqnetSelfAttention({ heads: cfg.heads, causal: task === 'language_model', dropout: cfg.dropout, seed: rng.fork(), name: `${b}_attention` }), a);
-      h = apply(new SeqnetMerge({ mode: 'sum', name: `${b}_residual_1` }), [h, drop(a, `${b}_attention_dropout`)]);
-      let f = apply(layerNorm(`${b}_norm_2`), h);
-      f = apply(new SeqnetDense({ units: F, activation: 'gelu', seed: rng.fork(), name: `${b}_ff_1` }), f);
-      f = apply(new SeqnetDense({ units: D, seed: rng.fork(), name: `${b}_ff_2` }), f);
-      h = apply(new SeqnetMerge({ mode: 'sum', name: `${b}_residual_2` }), [h, drop(f, `${b}_ff_dropout`)]);
+      const seeds: [number, number, number] = [rng.fork(), rng.fork(), rng.fork()]; // attention, ff_1, ff_2
+      h = apply(new SeqnetTransformerBlock({ heads: cfg.heads, ffDim: F, causal: task === 'language_model', dropout: cfg.dropout, seeds, name: `block_${i}` }), h);
     }
     h = apply(layerNorm('final_norm'), h);
     if (!perToken(task)) h = apply(new SeqnetPool({ mode: cls ? 'first' : 'mean', name: `${cls ? 'cls' : 'mean'}_pool` }), h); // [B, D]

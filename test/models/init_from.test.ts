@@ -101,13 +101,13 @@ describe('masked_lm then init_from', () => {
     const fine = await train(cfg, { backend, out: path.join(dir, 'fine-run'), hooks: { onWarning: (w) => notes.push(w) } });
     expect(fine.status).toBe('finished');
     const note = notes.find((n) => n.startsWith('train.init_from:'))!;
-    expect(note).toMatch(/loaded \d+ layer\(s\) from .*mlm-run: .*block_1_attention.*embedding \((\d+) of (\d+) rows\)/);
+    expect(note).toMatch(/loaded \d+ layer\(s\) from .*mlm-run: .*block_1.*embedding \((\d+) of (\d+) rows\)/);
     expect(note).toMatch(/new \(trained from scratch\): logits; not used: mlm_logits/);
     const [, rows, all] = /embedding \((\d+) of (\d+) rows\)/.exec(note)!;
     expect(Number(all)).toBe(Number(rows) + 1); // the [MASK] row stays behind
 
     await expect(train(loadConfig(path.join(dir, 'wide.yaml')), { backend, out: path.join(dir, 'wide-run') })).rejects.toThrow(
-      /these layers differ:\n  - block_1_ff_1: SeqnetDense \[16, 48\] \[48\] here, SeqnetDense \[16, 32\] \[32\] in .*mlm-run/,
+      /these layers differ:\n  - block_1: SeqnetTransformerBlock .*\[16, 48\] \[48\] \[48, 16\].* here, SeqnetTransformerBlock .*\[16, 32\] \[32\] \[32, 16\].* in .*mlm-run/,
     );
   });
 
@@ -117,8 +117,8 @@ describe('masked_lm then init_from', () => {
     const head = target.getLayer('logits').getWeights()[0].dataSync().slice();
     const r = transferWeights(target, source, 'mlm-run');
     expect(r.fresh).toEqual(['logits']);
-    const a = target.getLayer('block_1_attention').getWeights();
-    source.getLayer('block_1_attention').getWeights().forEach((w, i) => expect(Array.from(a[i].dataSync())).toEqual(Array.from(w.dataSync())));
+    const a = target.getLayer('block_1').getWeights();
+    source.getLayer('block_1').getWeights().forEach((w, i) => expect(Array.from(a[i].dataSync())).toEqual(Array.from(w.dataSync())));
     expect(Array.from(target.getLayer('logits').getWeights()[0].dataSync())).toEqual(Array.from(head));
     expect(() => transferWeights(buildModel(tinyModel('lstm'), { task: 'tagging', info: INFO, seed: 1 }), source, 'mlm-run')).toThrow(RunError);
     source.dispose();
@@ -139,6 +139,31 @@ describe('init_from across the TextCNN layer change', () => {
     expect(r.loaded).toEqual(expect.arrayContaining(['conv_1_k2', 'conv_2_k3']));
     const want = source.getLayer('conv_2_k3').getWeights()[0].dataSync();
     expect(Array.from(target.getLayer('conv_2_k3').getWeights()[0].dataSync())).toEqual(Array.from(want));
+    source.dispose();
+    target.dispose();
+  });
+});
+
+describe('init_from across the transformer block change', () => {
+  it('loads a run saved with five layers per block (before SeqnetTransformerBlock) into the block', async () => {
+    const { SeqnetLayerNorm } = await import('../../src/models/layers/norm.js');
+    const { SeqnetSelfAttention } = await import('../../src/models/layers/attention.js');
+    const { SeqnetDense } = await import('../../src/models/layers/dense.js');
+    const target = buildModel(tinyModel('transformer', { layers: 1 }), { task: 'classification', info: INFO, seed: 3 });
+    // the old layout of block_1, as the transformer family built it
+    const input = tf.input({ shape: [INFO.seqLen, 8] });
+    let h: tf.SymbolicTensor = input;
+    for (const layer of [
+      new SeqnetLayerNorm({ name: 'block_1_norm_1' }), new SeqnetSelfAttention({ heads: 2, causal: false, seed: 7, name: 'block_1_attention' }),
+      new SeqnetLayerNorm({ name: 'block_1_norm_2' }), new SeqnetDense({ units: 12, activation: 'gelu', seed: 8, name: 'block_1_ff_1' }),
+      new SeqnetDense({ units: 8, seed: 9, name: 'block_1_ff_2' }),
+    ]) h = layer.apply(h) as tf.SymbolicTensor;
+    const source = tf.model({ inputs: input, outputs: h });
+    const r = transferWeights(target, source, 'old-run');
+    expect(r.loaded).toContain('block_1');
+    expect(r.unused).toEqual([]);
+    const old = ['block_1_norm_1', 'block_1_attention', 'block_1_norm_2', 'block_1_ff_1', 'block_1_ff_2'].flatMap((n) => source.getLayer(n).getWeights());
+    target.getLayer('block_1').getWeights().forEach((w, i) => expect(Array.from(w.dataSync())).toEqual(Array.from(old[i].dataSync())));
     source.dispose();
     target.dispose();
   });

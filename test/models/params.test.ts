@@ -49,7 +49,7 @@ describe('transformer block parameters', () => {
     const one = buildModel(tinyModel('transformer', { layers: 1, d_model: D, ff_dim: F }), { task: 'language_model', info: INFO, seed: 1 });
     const two = buildModel(tinyModel('transformer', { layers: 2, d_model: D, ff_dim: F }), { task: 'language_model', info: INFO, seed: 1 });
     expect(two.countParams() - one.countParams()).toBe(block);
-    const rows = summarize(two).layers.filter((l) => l.name.startsWith('block_2_'));
+    const rows = summarize(two).layers.filter((l) => l.name === 'block_2');
     expect(rows.reduce((a, l) => a + l.params, 0)).toBe(block);
     // embedding V·D + learned positions T·D + blocks + final norm 2D + logits D·V + V
     const V = INFO.vocabSize!;

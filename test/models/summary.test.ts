@@ -70,7 +70,7 @@ describe('seqnet inspect', () => {
   it('builds a config on its data without training and prints the layers and totals', async () => {
     const out = await runCli(['inspect', path.join(dir, 'c.yaml'), '--device', 'cpu']);
     expect(out).toMatch(/untrained/);
-    expect(out).toMatch(/block_1_attention\s+SeqnetSelfAttention\s+\[B, T, 8\]\s+288/);
+    expect(out).toMatch(/block_1\s+SeqnetTransformerBlock\s+\[B, T, 8\]\s+600\b/); // 4D² + 2DF + 9D + F, D 8, F 16
     const cfg = loadConfig(path.join(dir, 'c.yaml'));
     expect(cfg.model.type).toBe('transformer');
     const total = /total params:\s+([\d,]+)/.exec(out)![1];

@@ -15,13 +15,14 @@ import { tf } from '../tf.js';
 import { KIND_ATTN_BACKWARD, KIND_ATTN_FORWARD } from './threads.js';
 import * as wasm from './wasm.js';
 
-interface Geometry {
+export interface Geometry {
   B: number; T: number; D: number; H: number;
   /** bias [B|1, T|1, 1, T] values and its batch / query strides in floats (0 = broadcast) */
   bias: Float32Array | null; biasB: number; biasQ: number;
 }
 
-function geometry(qkv: tf.Tensor, heads: number, bias: tf.Tensor | null): Geometry {
+/** Sizes of q | k | v [B, T, 3D] with `heads` heads, and the bias [B|1, T|1, 1, T] or null. */
+export function geometry(qkv: { shape: number[] }, heads: number, bias: tf.Tensor | null): Geometry {
   const [B, T, D3] = qkv.shape;
   const D = D3 / 3;
   if (!bias) return { B, T, D, H: heads, bias: null, biasB: 0, biasQ: 0 };
@@ -43,17 +44,34 @@ function ranges(B: number): [number, number][] {
 /** multiply-adds of the four (forward) products of all heads */
 const work = (g: Geometry): number => 2 * g.B * g.T * g.T * g.D;
 
+/**
+ * The forward loops on wasm blocks (byte pointers): qkv [B, T, 3D], bias and mask (0 = none) →
+ * P [B, H, T, T] (the softmax, which backward needs), Pd (scratch of P's size, masked only), ctx [B, T, D].
+ */
+export function attentionForwardAt(g: Geometry, pqkv: number, pbias: number, pm: number, pP: number, pPd: number, pc: number): void {
+  const jobs = ranges(g.B).map(([b0, b1]) => [b0, b1, g.T, g.D, g.H, pqkv, pbias, g.biasB, g.biasQ, pm, pP, pPd, pc]);
+  wasm.runKernelJobs(KIND_ATTN_FORWARD, jobs, work(g));
+}
+
+/** The backward loops on wasm blocks: dctx [B, T, D] → dqkv [B, T, 3D]; Pd and dP are scratch of P's size. */
+export function attentionBackwardAt(g: Geometry, pqkv: number, pm: number, pP: number, pPd: number, pdP: number, pdc: number, pd: number): void {
+  const jobs = ranges(g.B).map(([b0, b1]) => [b0, b1, g.T, g.D, g.H, pqkv, pm, pP, pPd, pdP, pdc, pd]);
+  wasm.runKernelJobs(KIND_ATTN_BACKWARD, jobs, 2 * work(g));
+}
+
+/** Floats of P (and of the scratch blocks like it). */
+export const probFloats = (g: Geometry): number => g.B * g.H * g.T * g.T;
+
 /** P [B, H, T, T] (softmax, saved) and ctx [B, T, D]. */
 function forward(g: Geometry, qkv: Float32Array, mask: Float32Array | null) {
-  const { B, T, D, H } = g;
-  const n = B * H * T * T;
+  const { B, T, D } = g;
+  const n = probFloats(g);
   const m = wasm.mark();
   const pqkv = wasm.put(qkv);
   const pbias = g.bias ? wasm.put(g.bias) : 0;
   const pm = mask ? wasm.put(mask) : 0;
   const pP = wasm.alloc(n), pPd = mask ? wasm.alloc(n) : 0, pc = wasm.alloc(B * T * D);
-  const jobs = ranges(B).map(([b0, b1]) => [b0, b1, T, D, H, pqkv, pbias, g.biasB, g.biasQ, pm, pP, pPd, pc]);
-  wasm.runKernelJobs(KIND_ATTN_FORWARD, jobs, work(g));
+  attentionForwardAt(g, pqkv, pbias, pm, pP, pPd, pc);
   const P = wasm.take(pP, n);
   const ctx = wasm.take(pc, B * T * D);
   wasm.release(m);
@@ -61,14 +79,13 @@ function forward(g: Geometry, qkv: Float32Array, mask: Float32Array | null) {
 }
 
 function backward(g: Geometry, qkv: Float32Array, mask: Float32Array | null, P: Float32Array, dctx: Float32Array) {
-  const { B, T, D, H } = g;
-  const n = B * H * T * T;
+  const { B, T, D } = g;
+  const n = probFloats(g);
   const m = wasm.mark();
   const pqkv = wasm.put(qkv), pP = wasm.put(P), pdc = wasm.put(dctx);
   const pm = mask ? wasm.put(mask) : 0;
   const pPd = mask ? wasm.alloc(n) : 0, pdP = wasm.alloc(n), pd = wasm.alloc(B * T * 3 * D);
-  const jobs = ranges(B).map(([b0, b1]) => [b0, b1, T, D, H, pqkv, pm, pP, pPd, pdP, pdc, pd]);
-  wasm.runKernelJobs(KIND_ATTN_BACKWARD, jobs, 2 * work(g));
+  attentionBackwardAt(g, pqkv, pm, pP, pPd, pdP, pdc, pd);
   const dqkv = wasm.take(pd, B * T * 3 * D);
   wasm.release(m);
   return dqkv;

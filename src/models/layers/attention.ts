@@ -67,6 +67,58 @@ const spreadOp = tf.customGrad((...args: unknown[]) => {
   };
 });
 
+/** qkv_kernel [D, 3D], qkv_bias [3D], out_kernel [D, D], out_bias [D] */
+export interface AttentionWeights {
+  qkvKernel: tf.Tensor2D;
+  qkvBias: tf.Tensor1D;
+  outKernel: tf.Tensor2D;
+  outBias: tf.Tensor1D;
+}
+
+/**
+ * x [B, T, D], keyMask [B, T] (1 real, 0 padding) or null → output [B, T, D], and with
+ * `withWeights` the attention weights [B, H, T, T] (each row sums to one).
+ *
+ * No head transposes: with M_h the 0/1 mask of head h's dh dimensions, q_h·k_h = q·(k ⊙ M_h),
+ * so one product q [B, T, D] · K'ᵀ, K' = [k ⊙ M_1; …; k ⊙ M_H] [B, H·T, D], gives every head's
+ * scores as [B, T, H·T]; after a per-head softmax, P [B, T, H·T] · V' (V' built like K') sums
+ * each head's context straight into its own dimensions of [B, T, D].
+ */
+export function selfAttention(
+  x: tf.Tensor3D, w: AttentionWeights, o: { heads: number; causal: boolean; rate: number },
+  keyMask: tf.Tensor2D | null, training = false, withWeights = false,
+): { output: tf.Tensor3D; weights?: tf.Tensor4D } {
+  return tf.tidy(() => {
+    const [B, T, D] = x.shape;
+    const H = o.heads;
+    const dh = D / H;
+    const { qkvKernel: W, qkvBias: b } = w;
+    if (fastKernelsActive() && !withWeights) {
+      // pure-JS path: q | k | v from one product, then every head's products and softmax in one
+      // fused op (backend/kernels/attention.ts); the dropout multiplier is drawn exactly as
+      // dropout(p) below would draw it
+      const keep = training && o.rate > 0 ? dropoutMask([B, T, H, T], o.rate) : null;
+      const qkv = linear(x, W, b) as tf.Tensor3D; // [B, T, 3D]
+      const ctx = attentionFused(qkv, H, attentionBias(T, o.causal, keyMask), keep);
+      return { output: linear(ctx, w.outKernel, w.outBias) as tf.Tensor3D };
+    }
+    // q, k, v [B, T, D]: slices of the (small) weights, not of the activations
+    const proj = (i: number) => linear(x, W.slice([0, i * D], [D, D]), b.slice([i * D], [D])) as tf.Tensor3D;
+    const [q, k, v] = [0, 1, 2].map(proj);
+    const heads = tf.tensor4d(headMasks(H, D), [1, H, 1, D]) as tf.Tensor4D; // M_h
+    const spread = (t: tf.Tensor3D) => spreadHeads(t, heads);
+    let scores = tf.matMul(q, spread(k), false, true).mul(1 / Math.sqrt(dh)).reshape([B, T, H, T]); // [B, Tq, H, Tk]
+    const bias = attentionBias(T, o.causal, keyMask); // [B|1, Tq|1, 1, Tk]
+    if (bias) scores = scores.add(bias);
+    // softmax over keys from broadcasting ops: their fast kernels beat the fused Softmax on the pure-JS backend
+    const e = scores.sub(scores.max(-1, true)).exp();
+    const p = e.div(e.sum(-1, true)) as tf.Tensor4D; // [B, Tq, H, Tk]
+    const ctx = tf.matMul(dropout(p, o.rate, training).reshape([B, T, H * T]) as tf.Tensor3D, spread(v)); // [B, T, D]
+    const output = linear(ctx, w.outKernel, w.outBias) as tf.Tensor3D;
+    return withWeights ? { output, weights: p.transpose([0, 2, 1, 3]) as tf.Tensor4D } : { output };
+  });
+}
+
 export class SeqnetSelfAttention extends tf.layers.Layer {
   static className = 'SeqnetSelfAttention';
   readonly heads: number;
@@ -103,46 +155,13 @@ export class SeqnetSelfAttention extends tf.layers.Layer {
     return (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
   }
 
-  /**
-   * x [B, T, D], keyMask [B, T] (1 real, 0 padding) or null → output [B, T, D], and with
-   * `withWeights` the attention weights [B, H, T, T] (each row sums to one).
-   *
-   * No head transposes: with M_h the 0/1 mask of head h's dh dimensions, q_h·k_h = q·(k ⊙ M_h),
-   * so one product q [B, T, D] · K'ᵀ, K' = [k ⊙ M_1; …; k ⊙ M_H] [B, H·T, D], gives every head's
-   * scores as [B, T, H·T]; after a per-head softmax, P [B, T, H·T] · V' (V' built like K') sums
-   * each head's context straight into its own dimensions of [B, T, D].
-   */
+  /** x [B, T, D], keyMask [B, T] or null → output [B, T, D] (and the weights): selfAttention() with this layer's weights */
   attend(x: tf.Tensor3D, keyMask: tf.Tensor2D | null, training = false, withWeights = false): { output: tf.Tensor3D; weights?: tf.Tensor4D } {
-    return tf.tidy(() => {
-      const [B, T, D] = x.shape;
-      const H = this.heads;
-      const dh = D / H;
-      const W = this.qkvKernel.read() as tf.Tensor2D;
-      const b = this.qkvBias.read() as tf.Tensor1D;
-      if (fastKernelsActive() && !withWeights) {
-        // pure-JS path: q | k | v from one product, then every head's products and softmax in one
-        // fused op (backend/kernels/attention.ts); the dropout multiplier is drawn exactly as
-        // dropout(p) below would draw it
-        const keep = training && this.rate > 0 ? dropoutMask([B, T, H, T], this.rate) : null;
-        const qkv = linear(x, W, b) as tf.Tensor3D; // [B, T, 3D]
-        const ctx = attentionFused(qkv, H, attentionBias(T, this.causal, keyMask), keep);
-        return { output: linear(ctx, this.outKernel.read() as tf.Tensor2D, this.outBias.read() as tf.Tensor1D) as tf.Tensor3D };
-      }
-      // q, k, v [B, T, D]: slices of the (small) weights, not of the activations
-      const proj = (i: number) => linear(x, W.slice([0, i * D], [D, D]), b.slice([i * D], [D])) as tf.Tensor3D;
-      const [q, k, v] = [0, 1, 2].map(proj);
-      const heads = tf.tensor4d(headMasks(H, D), [1, H, 1, D]) as tf.Tensor4D; // M_h
-      const spread = (t: tf.Tensor3D) => spreadHeads(t, heads);
-      let scores = tf.matMul(q, spread(k), false, true).mul(1 / Math.sqrt(dh)).reshape([B, T, H, T]); // [B, Tq, H, Tk]
-      const bias = attentionBias(T, this.causal, keyMask); // [B|1, Tq|1, 1, Tk]
-      if (bias) scores = scores.add(bias);
-      // softmax over keys from broadcasting ops: their fast kernels beat the fused Softmax on the pure-JS backend
-      const e = scores.sub(scores.max(-1, true)).exp();
-      const p = e.div(e.sum(-1, true)) as tf.Tensor4D; // [B, Tq, H, Tk]
-      const ctx = tf.matMul(dropout(p, this.rate, training).reshape([B, T, H * T]) as tf.Tensor3D, spread(v)); // [B, T, D]
-      const output = linear(ctx, this.outKernel.read() as tf.Tensor2D, this.outBias.read() as tf.Tensor1D) as tf.Tensor3D;
-      return withWeights ? { output, weights: p.transpose([0, 2, 1, 3]) as tf.Tensor4D } : { output };
-    });
+    const w = {
+      qkvKernel: this.qkvKernel.read() as tf.Tensor2D, qkvBias: this.qkvBias.read() as tf.Tensor1D,
+      outKernel: this.outKernel.read() as tf.Tensor2D, outBias: this.outBias.read() as tf.Tensor1D,
+    };
+    return selfAttention(x, w, { heads: this.heads, causal: this.causal, rate: this.rate }, keyMask, training, withWeights);
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { mask?: tf.Tensor | tf.Tensor[]; training?: boolean }): tf.Tensor {

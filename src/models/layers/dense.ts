@@ -14,6 +14,15 @@ export function gelu(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => x.mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5));
 }
 
+/** act(x·W + b): x [..., I], W [I, O], b [O] → [..., O] (one fused op on the pure-JS path). */
+export function dense(x: tf.Tensor, w: tf.Tensor2D, b: tf.Tensor1D, activation: DenseActivation): tf.Tensor {
+  return tf.tidy(() => {
+    if (fastKernelsActive()) return denseFused(x, w, b, activation);
+    const y = linear(x, w, b);
+    return activation === 'relu' ? tf.relu(y) : activation === 'gelu' ? gelu(y) : y;
+  });
+}
+
 export class SeqnetDense extends tf.layers.Layer {
   static className = 'SeqnetDense';
   readonly units: number;
@@ -44,13 +53,8 @@ export class SeqnetDense extends tf.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      // pure-JS path: product, bias and activation in one fused op (backend/kernels/dense.ts)
-      if (fastKernelsActive()) return denseFused(x, this.kernel.read() as tf.Tensor2D, this.bias.read() as tf.Tensor1D, this.activation);
-      const y = linear(x, this.kernel.read() as tf.Tensor2D, this.bias.read() as tf.Tensor1D);
-      return this.activation === 'relu' ? tf.relu(y) : this.activation === 'gelu' ? gelu(y) : y;
-    });
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    return dense(x, this.kernel.read() as tf.Tensor2D, this.bias.read() as tf.Tensor1D, this.activation);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -8,6 +8,16 @@ import { tf } from '../../backend/index.js';
 import { fastKernelsActive, layerNormFused } from '../../backend/kernels/index.js';
 import { scaleShift } from './affine.js';
 
+/** Layer norm over the last axis: x [..., D], gamma [D], beta [D] → [..., D] (one fused op on the pure-JS path). */
+export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
+  return tf.tidy(() => {
+    if (fastKernelsActive()) return layerNormFused(x, gamma, beta, epsilon);
+    const centred = x.sub(x.mean(-1, true));
+    const inv = tf.rsqrt(centred.square().mean(-1, true).add(epsilon));
+    return scaleShift(centred.mul(inv), gamma, beta);
+  });
+}
+
 export class SeqnetLayerNorm extends tf.layers.Layer {
   static className = 'SeqnetLayerNorm';
   readonly epsilon: number;
@@ -29,14 +39,8 @@ export class SeqnetLayerNorm extends tf.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      // pure-JS path: the same maths as one fused op (backend/kernels/fused_ops.ts)
-      if (fastKernelsActive()) return layerNormFused(x, this.gamma.read(), this.beta.read(), this.epsilon);
-      const centred = x.sub(x.mean(-1, true));
-      const inv = tf.rsqrt(centred.square().mean(-1, true).add(this.epsilon));
-      return scaleShift(centred.mul(inv), this.gamma.read(), this.beta.read());
-    });
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    return layerNorm(x, this.gamma.read(), this.beta.read(), this.epsilon);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
