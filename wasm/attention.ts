@@ -12,13 +12,13 @@ function expUnder(x: v128): v128 {
 }
 
 /**
- * In place: s[r, :] = softmax(s[r, :] + bias[r·biasStride, :]) for r < rows (bias 0 = none;
- * biasStride 0 repeats one bias row).
+ * In place: s[r, :cols] = softmax(s[r, :cols] + bias[r·biasStride, :cols]) for r < rows, rows ld
+ * floats apart (bias 0 = none; biasStride 0 repeats one bias row).
  */
-export function softmaxRows(rows: i32, cols: i32, s: usize, bias: usize, biasStride: i32): void {
+export function softmaxRows(rows: i32, cols: i32, ld: i32, s: usize, bias: usize, biasStride: i32): void {
   const c4 = cols & ~3;
   for (let r = 0; r < rows; r++) {
-    const row = s + <usize>(r * cols * 4);
+    const row = s + <usize>(r * ld * 4);
     const br = bias + <usize>(r * biasStride * 4);
     let mv = f32x4.splat(-Infinity);
     let j0 = 0;
@@ -64,10 +64,10 @@ export function softmaxRows(rows: i32, cols: i32, s: usize, bias: usize, biasStr
   }
 }
 
-/** ds[r, :] = p ⊙ (dp − Σ_j dp⊙p) per row: the softmax gradient (ds may be dp). */
-export function softmaxGradRows(rows: i32, cols: i32, p: usize, dp: usize, ds: usize): void {
+/** ds[r, :cols] = p ⊙ (dp − Σ_j dp⊙p) per row, rows ld floats apart: the softmax gradient (ds may be dp). */
+export function softmaxGradRows(rows: i32, cols: i32, ld: i32, p: usize, dp: usize, ds: usize): void {
   for (let r = 0; r < rows; r++) {
-    const o = <usize>(r * cols * 4);
+    const o = <usize>(r * ld * 4);
     let dot: f64 = 0;
     for (let j = 0; j < cols; j++) dot += <f64>load<f32>(p + o + <usize>(j * 4)) * <f64>load<f32>(dp + o + <usize>(j * 4));
     const d = <f32>dot;
@@ -78,10 +78,10 @@ export function softmaxGradRows(rows: i32, cols: i32, p: usize, dp: usize, ds: u
   }
 }
 
-/** dst[r, :] = a[r, :] ⊙ b[r·bStride, :] (a and dst dense rows; dst may be a). */
-export function mulRows(rows: i32, cols: i32, a: usize, b: usize, bStride: i32, dst: usize): void {
+/** dst[r, :cols] = a[r, :cols] ⊙ b[r·bStride, :cols] (a and dst rows ld floats apart; dst may be a). */
+export function mulRows(rows: i32, cols: i32, ld: i32, a: usize, b: usize, bStride: i32, dst: usize): void {
   for (let r = 0; r < rows; r++) {
-    const o = <usize>(r * cols * 4), ob = <usize>(r * bStride * 4);
+    const o = <usize>(r * ld * 4), ob = <usize>(r * bStride * 4);
     for (let j = 0; j < cols; j++) {
       const q = <usize>(j * 4);
       store<f32>(dst + o + q, load<f32>(a + o + q) * load<f32>(b + ob + q));

@@ -41,16 +41,16 @@ export interface SgemmExports {
   geluN(n: number, src: number, dst: number): void;
   geluGradN(n: number, xs: number, dys: number, dst: number): void;
   addArrays(n: number, a: number, b: number, dst: number): void;
-  softmaxRows(rows: number, cols: number, s: number, bias: number, biasStride: number): void;
-  softmaxGradRows(rows: number, cols: number, p: number, dp: number, ds: number): void;
-  mulRows(rows: number, cols: number, a: number, b: number, bStride: number, dst: number): void;
+  softmaxRows(rows: number, cols: number, ld: number, s: number, bias: number, biasStride: number): void;
+  softmaxGradRows(rows: number, cols: number, ld: number, p: number, dp: number, ds: number): void;
+  mulRows(rows: number, cols: number, ld: number, a: number, b: number, bStride: number, dst: number): void;
   layerNormRows(N: number, D: number, x: number, g: number, b: number, eps: number, y: number, mean: number, rstd: number): void;
   layerNormGradRows(N: number, D: number, x: number, dy: number, g: number, mean: number, rstd: number, dx: number, dg: number, db: number): void;
-  attnForward(b0: number, b1: number, T: number, D: number, H: number, qkv: number, bias: number, biasB: number, biasQ: number, mask: number, P: number, Pd: number, ctx: number, ws: number): void;
+  attnForward(b0: number, b1: number, T: number, D: number, hc: number, qkv: number, bias: number, biasB: number, biasQ: number, mask: number, P: number, Pd: number, ctx: number, ws: number): void;
   seqForwardRows(b0: number, b1: number, params: number, ws: number): void;
   seqBackwardRows(b0: number, b1: number, params: number, ws: number): void;
   convPoolGrad(B: number, T: number, C: number, k: number, F: number, left: number, x: number, wt: number, arg: number, dy: number, dwt: number, dx: number, db: number): void;
-  attnBackward(b0: number, b1: number, T: number, D: number, H: number, qkv: number, mask: number, P: number, Pd: number, dP: number, dctx: number, dqkv: number, ws: number): void;
+  attnBackward(b0: number, b1: number, T: number, D: number, hc: number, qkv: number, mask: number, P: number, Pd: number, dP: number, dctx: number, dqkv: number, ws: number): void;
 }
 
 const MAX_PAGES = 32768; // 2 GiB, as declared by the module (--maximumMemory)

@@ -17,18 +17,20 @@ import * as wasm from './wasm.js';
 
 export interface Geometry {
   B: number; T: number; D: number; H: number;
+  /** the bias hides every key after its query: those products are skipped (wasm/attn_loop.ts) */
+  causal: boolean;
   /** bias [B|1, T|1, 1, T] values and its batch / query strides in floats (0 = broadcast) */
   bias: Float32Array | null; biasB: number; biasQ: number;
 }
 
 /** Sizes of q | k | v [B, T, 3D] with `heads` heads, and the bias [B|1, T|1, 1, T] or null. */
-export function geometry(qkv: { shape: number[] }, heads: number, bias: tf.Tensor | null): Geometry {
+export function geometry(qkv: { shape: number[] }, heads: number, bias: tf.Tensor | null, causal = false): Geometry {
   const [B, T, D3] = qkv.shape;
   const D = D3 / 3;
-  if (!bias) return { B, T, D, H: heads, bias: null, biasB: 0, biasQ: 0 };
+  if (!bias) return { B, T, D, H: heads, causal: false, bias: null, biasB: 0, biasQ: 0 };
   const [b0, b1] = bias.shape;
   return {
-    B, T, D, H: heads, bias: bias.dataSync() as Float32Array,
+    B, T, D, H: heads, causal, bias: bias.dataSync() as Float32Array,
     biasB: b0 === 1 ? 0 : (b1 === 1 ? 1 : T) * T, biasQ: b1 === 1 ? 0 : T,
   };
 }
@@ -41,6 +43,9 @@ function ranges(B: number): [number, number][] {
   return out;
 }
 
+/** the loops' head-count argument: H, plus 1 << 16 when causal */
+const headsArg = (g: Geometry): number => g.H | (g.causal ? 1 << 16 : 0);
+
 /** multiply-adds of the four (forward) products of all heads */
 const work = (g: Geometry): number => 2 * g.B * g.T * g.T * g.D;
 
@@ -49,13 +54,13 @@ const work = (g: Geometry): number => 2 * g.B * g.T * g.T * g.D;
  * P [B, H, T, T] (the softmax, which backward needs), Pd (scratch of P's size, masked only), ctx [B, T, D].
  */
 export function attentionForwardAt(g: Geometry, pqkv: number, pbias: number, pm: number, pP: number, pPd: number, pc: number): void {
-  const jobs = ranges(g.B).map(([b0, b1]) => [b0, b1, g.T, g.D, g.H, pqkv, pbias, g.biasB, g.biasQ, pm, pP, pPd, pc]);
+  const jobs = ranges(g.B).map(([b0, b1]) => [b0, b1, g.T, g.D, headsArg(g), pqkv, pbias, g.biasB, g.biasQ, pm, pP, pPd, pc]);
   wasm.runKernelJobs(KIND_ATTN_FORWARD, jobs, work(g));
 }
 
 /** The backward loops on wasm blocks: dctx [B, T, D] → dqkv [B, T, 3D]; Pd and dP are scratch of P's size. */
 export function attentionBackwardAt(g: Geometry, pqkv: number, pm: number, pP: number, pPd: number, pdP: number, pdc: number, pd: number): void {
-  const jobs = ranges(g.B).map(([b0, b1]) => [b0, b1, g.T, g.D, g.H, pqkv, pm, pP, pPd, pdP, pdc, pd]);
+  const jobs = ranges(g.B).map(([b0, b1]) => [b0, b1, g.T, g.D, headsArg(g), pqkv, pm, pP, pPd, pdP, pdc, pd]);
   wasm.runKernelJobs(KIND_ATTN_BACKWARD, jobs, 2 * work(g));
 }
 
@@ -94,9 +99,10 @@ function backward(g: Geometry, qkv: Float32Array, mask: Float32Array | null, P: 
 /**
  * qkv [B, T, 3D] (q | k | v) → ctx [B, T, D]. bias: additive, [B|1, T|1, 1, T], or null; mask: a
  * dropout multiplier [B, T, heads, T] (0 or 1/(1−rate)), or null. Neither gets a gradient.
+ * causal: the bias hides every key after its query (the products for those keys are skipped).
  */
-export function attentionFused(qkv: tf.Tensor3D, heads: number, bias: tf.Tensor | null, mask: tf.Tensor | null): tf.Tensor3D {
-  const g = geometry(qkv, heads, bias);
+export function attentionFused(qkv: tf.Tensor3D, heads: number, bias: tf.Tensor | null, mask: tf.Tensor | null, causal = false): tf.Tensor3D {
+  const g = geometry(qkv, heads, bias, causal);
   const inputs: tf.Tensor[] = [qkv];
   const iBias = bias ? inputs.push(bias) - 1 : -1;
   const iMask = mask ? inputs.push(mask) - 1 : -1;

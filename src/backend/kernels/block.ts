@@ -21,6 +21,8 @@ export const BLOCK_WEIGHTS = [
 
 export interface BlockOptions {
   heads: number;
+  /** the bias hides future keys: their products are skipped */
+  causal: boolean;
   epsilon: number;
   /** additive attention bias [B|1, T|1, 1, T] (causal / padding), or null */
   bias: tf.Tensor | null;
@@ -40,14 +42,14 @@ const abandoned = new FinalizationRegistry<number[]>((ptrs) => ptrs.forEach((p) 
 
 /** a ⊙ m in place over n floats (m 0 = nothing to do) */
 function mulInPlace(n: number, a: number, m: number): void {
-  if (m) wasm.attentionRows().mulRows(1, n, a, m, 0, a);
+  if (m) wasm.attentionRows().mulRows(1, n, n, a, m, 0, a);
 }
 
 export function transformerBlockFused(x: tf.Tensor3D, weights: tf.Tensor[], o: BlockOptions): tf.Tensor3D {
   const [B, T, D] = x.shape;
   const F = weights[8].shape[1] as number;
   const N = B * T, ND = N * D, NF = N * F;
-  const ag = geometry({ shape: [B, T, 3 * D] }, o.heads, o.bias);
+  const ag = geometry({ shape: [B, T, 3 * D] }, o.heads, o.bias, o.causal);
   const attnMask = o.attnMask ? (o.attnMask.dataSync() as Float32Array) : null;
   const dropA = o.dropA ? (o.dropA.dataSync() as Float32Array) : null;
   const dropF = o.dropF ? (o.dropF.dataSync() as Float32Array) : null;

@@ -99,7 +99,7 @@ export function selfAttention(
       // dropout(p) below would draw it
       const keep = training && o.rate > 0 ? dropoutMask([B, T, H, T], o.rate) : null;
       const qkv = linear(x, W, b) as tf.Tensor3D; // [B, T, 3D]
-      const ctx = attentionFused(qkv, H, attentionBias(T, o.causal, keyMask), keep);
+      const ctx = attentionFused(qkv, H, attentionBias(T, o.causal, keyMask), keep, o.causal);
       return { output: linear(ctx, w.outKernel, w.outBias) as tf.Tensor3D };
     }
     // q, k, v [B, T, D]: slices of the (small) weights, not of the activations

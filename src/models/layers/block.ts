@@ -87,7 +87,7 @@ export class SeqnetTransformerBlock extends tf.layers.Layer {
         const dropA = training ? dropoutMask([B, T, D], this.rate) : null;
         const dropF = training ? dropoutMask([B, T, D], this.rate) : null;
         const bias = attentionBias(T, this.causal, keyMask);
-        return transformerBlockFused(x, w, { heads: this.heads, epsilon: this.epsilon, bias, attnMask, dropA, dropF });
+        return transformerBlockFused(x, w, { heads: this.heads, causal: this.causal, epsilon: this.epsilon, bias, attnMask, dropA, dropF });
       }
       const [g1, b1, qkvKernel, qkvBias, outKernel, outBias, g2, b2, W1, bf1, W2, bf2] = w;
       const attn = { qkvKernel, qkvBias, outKernel, outBias } as Parameters<typeof selfAttention>[1];
