@@ -13,8 +13,13 @@ export function fma(a: v128, b: v128, c: v128): v128 {
 // @ts-ignore: decorator
 @inline
 export function expv(x0: v128): v128 {
-  const x1 = f32x4.min(f32x4.max(x0, f32x4.splat(-87.3)), f32x4.splat(88.3));
-  const n = f32x4.nearest(f32x4.mul(x1, f32x4.splat(1.44269504089)));
+  // pmin/pmax are single instructions (min/max need NaN and ±0 fix-ups); x first, so NaN stays NaN
+  const x1 = f32x4.pmin(f32x4.pmax(x0, f32x4.splat(-87.3)), f32x4.splat(88.3));
+  // round x·log2(e) to the nearest integer n, as a float and as its int32, by adding 1.5·2²³
+  // (the float's low mantissa bits are then n + 2²²·3 in two's complement)
+  const magic = f32x4.splat(12582912.0);
+  const t = f32x4.add(f32x4.mul(x1, f32x4.splat(1.44269504089)), magic);
+  const n = f32x4.sub(t, magic);
   let x = fma(n, f32x4.splat(-0.693359375), x1);
   x = fma(n, f32x4.splat(2.12194440e-4), x);
   let p = f32x4.splat(1.9875691500e-4);
@@ -24,7 +29,7 @@ export function expv(x0: v128): v128 {
   p = fma(p, x, f32x4.splat(1.6666665459e-1));
   p = fma(p, x, f32x4.splat(5.0000001201e-1));
   p = f32x4.add(fma(p, f32x4.mul(x, x), x), f32x4.splat(1));
-  const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  const pow2n = i32x4.shl(i32x4.add(i32x4.sub(t, magic), i32x4.splat(127)), 23);
   return f32x4.mul(p, pow2n);
 }
 
