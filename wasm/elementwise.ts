@@ -86,6 +86,14 @@ export function erfN(n: i32, src: usize, dst: usize): void {
 export function geluN(n: i32, src: usize, dst: usize): void {
   const half = f32x4.splat(0.5), c = f32x4.splat(0.70710678118654752);
   let i = 0;
+  // two vectors per pass: their long dependency chains interleave
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>(i * 4);
+    const x = v128.load(src + o), y = v128.load(src + o, 16);
+    const ex = erfv(f32x4.mul(x, c)), ey = erfv(f32x4.mul(y, c));
+    v128.store(dst + o, f32x4.mul(f32x4.mul(half, x), f32x4.add(f32x4.splat(1), ex)));
+    v128.store(dst + o, f32x4.mul(f32x4.mul(half, y), f32x4.add(f32x4.splat(1), ey)), 16);
+  }
   for (; i + 4 <= n; i += 4) {
     const o = <usize>(i * 4);
     const x = v128.load(src + o);
@@ -109,6 +117,13 @@ function geluGrad(x: v128, dy: v128): v128 {
 // dL/dx of GELU from x and dL/dy (dst may be either input)
 export function geluGradN(n: i32, xs: usize, dys: usize, dst: usize): void {
   let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>(i * 4);
+    const a = geluGrad(v128.load(xs + o), v128.load(dys + o));
+    const b = geluGrad(v128.load(xs + o, 16), v128.load(dys + o, 16));
+    v128.store(dst + o, a);
+    v128.store(dst + o, b, 16);
+  }
   for (; i + 4 <= n; i += 4) {
     const o = <usize>(i * 4);
     v128.store(dst + o, geluGrad(v128.load(xs + o), v128.load(dys + o)));
