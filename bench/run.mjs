@@ -11,6 +11,7 @@
  *   npm run bench -- --pytorch     also runs bench/pytorch_ref.py right before and right after each
  *                                  workload (with /usr/bin/python3, or --python PATH) and compares
  *                                  with the mean of the two: side by side, as the machine's speed drifts
+ *   npm run bench -- --pytorch --rounds 3   three such rounds per workload; reports the medians
  * Otherwise PyTorch figures come from bench/pytorch.json when present (python3 bench/pytorch_ref.py writes it).
  */
 import { spawnSync } from 'node:child_process';
@@ -32,6 +33,7 @@ const steps = quick ? 5 : 8;
 const refSteps = quick ? 1 : 2;
 const refIds = quick ? ['W1', 'W5'] : WORKLOADS.map((w) => w.id);
 const sideBySide = argv.includes('--pytorch');
+const rounds = argv.includes('--rounds') ? Math.max(1, Number(argv[argv.indexOf('--rounds') + 1])) : 1;
 const python = argv.includes('--python') ? argv[argv.indexOf('--python') + 1] : '/usr/bin/python3';
 
 /** One PyTorch measurement of workload `id` ({ train, infer }), or null when it cannot run. */
@@ -156,11 +158,19 @@ const results = [];
 for (const w of WORKLOADS) {
   if (onlyArg && !onlyArg.includes(w.id)) continue;
   process.stderr.write(`${w.id} ${w.what}: ${sideBySide ? 'PyTorch… ' : ''}seqnet…`);
-  const before = sideBySide ? pytorchNow(w.id) : null;
-  await initBackend({ device: 'auto', kernels: 'fast' });
-  const s = seqnetRun(w, 'fast');
-  const after = sideBySide && before ? pytorchNow(w.id) : null;
+  // each round: PyTorch, seqnet, PyTorch; the round's share compares seqnet with the mean of its two
+  const runs = [];
+  for (let k = 0; k < (sideBySide ? rounds : 1); k++) {
+    const before = sideBySide ? pytorchNow(w.id) : null;
+    await initBackend({ device: 'auto', kernels: 'fast' });
+    const s = seqnetRun(w, 'fast');
+    const after = sideBySide && before ? pytorchNow(w.id) : null;
+    runs.push({ s, before, after, share: before && after ? s.train / ((before.train + after.train) / 2) : null });
+  }
+  const mid = runs.length > 1 ? [...runs].sort((a, b) => (a.share ?? 0) - (b.share ?? 0))[Math.floor(runs.length / 2)] : runs[0];
+  const { s, before, after } = mid; // the round with the median share
   const r = { id: w.id, what: w.what, unit: w.unit, params: s.params, seqnet: { train: s.train, infer: s.infer, generate_tokens_per_s: s.gen } };
+  if (runs.length > 1) r.rounds = runs.map((x) => ({ seqnet_train: x.s.train, pytorch_before: x.before?.train, pytorch_after: x.after?.train, share: x.share }));
   if (refIds.includes(w.id)) {
     await initBackend({ device: 'cpu', kernels: 'reference' });
     process.stderr.write(' pure-JS reference…');
@@ -190,7 +200,8 @@ const lines = [
   ),
 ];
 const ranges = results.filter((r) => r.pytorch?.before).map((r) =>
-  `${r.id} PyTorch before / after: ${fmt(r.pytorch.before.train)} / ${fmt(r.pytorch.after.train)} ${r.unit}`);
+  `${r.id} PyTorch before / after: ${fmt(r.pytorch.before.train)} / ${fmt(r.pytorch.after.train)} ${r.unit}` +
+  (r.rounds ? `; share of PyTorch by round: ${r.rounds.map((x) => Math.round(x.share * 100) + '%').join(', ')} (median shown)` : ''));
 const gen = results.filter((r) => r.seqnet.generate_tokens_per_s).map((r) => `${r.id} generation (batch 1, token by token): ${fmt(r.seqnet.generate_tokens_per_s)} tokens/s`);
 process.stdout.write(lines.join('\n') + '\n\n' + [...ranges, ...gen].join('\n') + `\npeak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB\n`);
 const out = {
@@ -199,6 +210,7 @@ const out = {
   engine: info.engine,
   backend: info.backend,
   mode: quick ? 'quick' : 'full',
+  rounds,
   steps,
   peak_rss_mib: Math.round(peakRss / 2 ** 20),
   results,

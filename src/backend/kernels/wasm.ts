@@ -23,8 +23,9 @@ let minParallelWork = DEFAULT_MIN_WORK;
 
 // Autotuning: threads only pay when the cores are free; with other processes on them a
 // descheduled worker stalls every product. So large products alternate short probes (PROBE_MS of
-// work on one thread, then on all) and then run RUN_MS with whichever was faster. Tests pin the
-// choice with configureThreads(n, minWork, false).
+// work on one thread, then on all) and then run RUN_MS on all threads unless one was clearly
+// faster: the probes see different mixes of products, so a near tie is noise, and betting on one
+// thread then halves the speed for RUN_MS. Tests pin the choice with configureThreads(n, minWork, false).
 const PROBE_MS = 60, RUN_MS = 3000;
 let tune = { phase: 'one' as 'one' | 'all' | 'run', macs: 0, ms: 0, rateOne: 0, useAll: true, until: 0 };
 let autotune = true;
@@ -45,7 +46,7 @@ function record(macs: number, ms: number): void {
   if (tune.ms < PROBE_MS) return;
   const rate = tune.macs / tune.ms;
   if (tune.phase === 'one') tune = { ...tune, phase: 'all', rateOne: rate, macs: 0, ms: 0 };
-  else tune = { ...tune, phase: 'run', useAll: rate > 1.1 * tune.rateOne, until: performance.now() + RUN_MS, macs: 0, ms: 0 };
+  else tune = { ...tune, phase: 'run', useAll: rate > 0.8 * tune.rateOne, until: performance.now() + RUN_MS, macs: 0, ms: 0 };
 }
 
 function defaultThreads(): number {
