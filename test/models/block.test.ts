@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../src/backend/index.js';
-import { installFastKernels } from '../../src/backend/kernels/index.js';
+import { blockFits, installFastKernels } from '../../src/backend/kernels/index.js';
 import { pinnedBytes } from '../../src/backend/kernels/wasm.js';
 import { SeqnetTransformerBlock } from '../../src/models/layers/block.js';
 import { seedDropout } from '../../src/models/layers/dropout.js';
@@ -56,6 +56,11 @@ describe('SeqnetTransformerBlock fused vs composed', () => {
     expectClose(fast.y, ref.y, 1e-4, 'y');
     expectClose(fast.gx, ref.gx, 1e-4, 'dx');
     fast.gw.forEach((g, i) => expectClose(g, ref.gw[i], 1e-4, block.trainableWeights[i].name));
+  });
+
+  it('fuses only while the activations it pins fit its budget (else the composed ops run)', () => {
+    expect(blockFits(32, 64, 128, 4, 512)).toBe(true); // W3: about 18 MB a block
+    expect(blockFits(32, 1024, 512, 8, 2048)).toBe(false); // P alone would be 1 GiB
   });
 
   it('gives its pinned activations back after the backward pass and pins nothing for inference', () => {

@@ -40,6 +40,20 @@ interface Saved {
 
 const abandoned = new FinalizationRegistry<number[]>((ptrs) => ptrs.forEach((p) => wasm.unpin(p)));
 
+/** Pinned bytes the block's training forward pass may hold, summed over blocks awaiting their backward pass. */
+const PIN_BUDGET = 2 ** 30;
+
+/**
+ * Whether a training pass of a block of these sizes fits next to what is pinned already; where
+ * it does not (large batches × long sequences), callers compose the separate fused ops instead,
+ * which keep their activations in JS memory.
+ */
+export function blockFits(B: number, T: number, D: number, heads: number, F: number): boolean {
+  const N = B * T;
+  const floats = 7 * N * D + 4 * N + 2 * N * F + B * heads * T * T; // x ln1 qkv(3) ctx h ln2 | stats | pre g | P
+  return wasm.pinnedBytes() + floats * 4 <= PIN_BUDGET;
+}
+
 /** a ⊙ m in place over n floats (m 0 = nothing to do) */
 function mulInPlace(n: number, a: number, m: number): void {
   if (m) wasm.attentionRows().mulRows(1, n, n, a, m, 0, a);

@@ -83,5 +83,5 @@ export { attentionFused } from './attention.js';
 export { convMaxPoolFused, convPoolOutputs, type ConvPoolPadding } from './conv_pool.js';
 export { denseFused, type DenseAct } from './dense.js';
 export { crossEntropyFused } from './loss.js';
-export { BLOCK_WEIGHTS, transformerBlockFused, type BlockOptions } from './block.js';
+export { BLOCK_WEIGHTS, blockFits, transformerBlockFused, type BlockOptions } from './block.js';
 export type { RnnOpts } from './rnn.js';

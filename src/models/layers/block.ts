@@ -2,14 +2,15 @@
  * SeqnetTransformerBlock: one pre-norm transformer block (Vaswani et al. 2017; GPT-2's order)
  *     h = x + Dropout(SelfAttention(LayerNorm_1(x)))
  *     y = h + Dropout(Dense_D(GELU(Dense_F(LayerNorm_2(h)))))
- * as one layer. On the pure-JS path the whole block is one fused op (backend/kernels/block.ts);
- * elsewhere it composes the same functions the separate layers use (layerNorm, selfAttention,
- * dense, dropout), so a model file is the same on every backend. Weights (BLOCK_WEIGHTS):
+ * as one layer. On the pure-JS path the whole block is one fused op (backend/kernels/block.ts)
+ * while its pinned activations fit a budget; otherwise, and on every other backend, it composes
+ * the functions the separate layers use (layerNorm, selfAttention, dense, dropout), so a model
+ * file is the same everywhere. Weights (BLOCK_WEIGHTS):
  * norm_1_gamma/beta [D], qkv_kernel [D, 3D], qkv_bias [3D], out_kernel [D, D], out_bias [D],
  * norm_2_gamma/beta [D], ff_1_kernel [D, F], ff_1_bias [F], ff_2_kernel [F, D], ff_2_bias [D].
  */
 import { tf } from '../../backend/index.js';
-import { BLOCK_WEIGHTS, fastKernelsActive, transformerBlockFused } from '../../backend/kernels/index.js';
+import { BLOCK_WEIGHTS, blockFits, fastKernelsActive, transformerBlockFused } from '../../backend/kernels/index.js';
 import { attentionBias, selfAttention } from './attention.js';
 import { dense } from './dense.js';
 import { dropout, dropoutMask } from './dropout.js';
@@ -81,7 +82,9 @@ export class SeqnetTransformerBlock extends tf.layers.Layer {
       const training = kwargs.training === true && this.rate > 0;
       const w = this.vars.map((v) => v.read());
       const [B, T, D] = x.shape;
-      if (fastKernelsActive()) {
+      // the fused block pins its activations in wasm memory until the backward pass; past a budget
+      // (large batch × sequence) the composed path below keeps them in JS memory instead
+      if (fastKernelsActive() && blockFits(B, T, D, this.heads, this.ffDim)) {
         // masks drawn in the order the composed path draws them: attention weights, then each branch
         const attnMask = training ? dropoutMask([B, T, this.heads, T], this.rate) : null;
         const dropA = training ? dropoutMask([B, T, D], this.rate) : null;
