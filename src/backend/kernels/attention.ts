@@ -36,12 +36,7 @@ export function geometry(qkv: { shape: number[] }, heads: number, bias: tf.Tenso
 }
 
 /** Jobs of batch-row ranges: a few per thread, so a late thread takes fewer. */
-function ranges(B: number): [number, number][] {
-  const n = Math.min(B, 8);
-  const out: [number, number][] = [];
-  for (let i = 0; i < n; i++) out.push([Math.floor((i * B) / n), Math.floor(((i + 1) * B) / n)]);
-  return out;
-}
+const ranges = (B: number): [number, number][] => wasm.chunks(B, 8);
 
 /** the loops' head-count argument: H, plus 1 << 16 when causal */
 const headsArg = (g: Geometry): number => g.H | (g.causal ? 1 << 16 : 0);

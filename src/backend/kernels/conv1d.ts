@@ -38,7 +38,7 @@ function geometry(ci: ConvInfo): Geometry {
  * Copies rows of B images into a new zeroed arena block of B·stride rows of `width` floats:
  * image b's `n` rows (src row b·n + i) land at row b·stride + at + i.
  */
-function putRows(src: Float32Array, B: number, n: number, width: number, stride: number, at: number): number {
+export function putRows(src: Float32Array, B: number, n: number, width: number, stride: number, at: number): number {
   const p = wasm.alloc(B * stride * width);
   const heap = wasm.heap();
   if (stride === n && at === 0) {

@@ -18,6 +18,7 @@
  */
 import { tf } from '../tf.js';
 import { exportsOf } from './arena.js';
+import { putRows } from './conv1d.js';
 import * as wasm from './wasm.js';
 
 export type ConvPoolPadding = 'valid' | 'same';
@@ -47,17 +48,11 @@ function forward(g: Geometry, x: Float32Array, w: Float32Array, bias: Float32Arr
   const { B, T, C, k, F, left, Lp, oW } = g;
   const rows = B * Lp - k + 1; // output row b·Lp + t; rows straddling two sequences are dropped
   const m = wasm.mark();
-  const px = wasm.alloc(B * Lp * C);
+  const px = putRows(x, B, T, C, Lp, left); // the padded sequences end to end
   const pw = wasm.put(w);
   const py = wasm.alloc(rows * F);
-  let heap = wasm.heap();
-  if (Lp === T) heap.set(x, px >> 2);
-  else {
-    heap.fill(0, px >> 2, (px >> 2) + B * Lp * C);
-    for (let b = 0; b < B; b++) heap.set(x.subarray(b * T * C, (b + 1) * T * C), (px >> 2) + (b * Lp + left) * C);
-  }
   wasm.gemm(rows, F, k * C, px, false, pw, false, py, { lda: C }); // y [rows, F]
-  heap = wasm.heap();
+  const heap = wasm.heap();
 
   const pooled = new Float32Array(B * F);
   const arg = new Int32Array(B * F).fill(-1);

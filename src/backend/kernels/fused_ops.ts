@@ -1,12 +1,11 @@
 /**
- * Fused transformer ops for the pure-JS path, each ONE tf.customGrad node instead of the dozen
- * broadcasting ops (and their gradients) that the plain formulas cost per call:
+ * Fused layer norm for the pure-JS path, ONE tf.customGrad node instead of the dozen
+ * broadcasting ops (and their gradients) that the plain formula costs per call:
  *   layerNormFused  y = (x − μ)·rstd·γ + β over the last axis, rstd = 1/√(σ² + ε), σ² the
  *                   population variance; backward dx = rstd·(g − mean(g) − x̂·mean(g·x̂)),
  *                   g = dy·γ, dγ = Σ dy·x̂, dβ = Σ dy, in wasm SIMD (wasm/norm.ts)
- *   geluFused       y = ½x(1 + erf(x/√2)); dy/dx = ½(1 + erf(x/√2)) + x·e^(−x²/2)/√(2π), in wasm
- *                   SIMD (erf as tfjs computes it, Abramowitz & Stegun 7.1.26)
- * Callers use them only while fastKernelsActive(); the same maths from plain tf ops is the
+ * (GELU runs inside the fused dense layer and transformer block: dense.ts, block.ts.)
+ * Callers use it only while fastKernelsActive(); the same maths from plain tf ops is the
  * reference (tests compare values and gradients).
  */
 import { tf } from '../tf.js';
@@ -59,31 +58,4 @@ export function layerNormFused(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, 
   let op = normOps.get(eps);
   if (!op) normOps.set(eps, (op = layerNormOp(eps)));
   return op(x, gamma, beta) as tf.Tensor;
-}
-
-/** One wasm pass: out = f(a[, b]) over n floats. */
-function inWasm(f: (n: number, a: number, b: number, dst: number) => void, a: Float32Array, b?: Float32Array): Float32Array {
-  const m = wasm.mark();
-  const pa = wasm.put(a);
-  const pb = b ? wasm.put(b) : pa;
-  f(a.length, pa, pb, pa);
-  const out = wasm.take(pa, a.length);
-  wasm.release(m);
-  return out;
-}
-
-const geluOp = tf.customGrad((...args: unknown[]) => {
-  const x = args[0] as tf.Tensor;
-  const xs = x.dataSync() as Float32Array;
-  return {
-    value: tf.tensor(inWasm((n, a, _b, d) => wasm.geluN(n, a, d), xs), x.shape, 'float32'),
-    gradFunc: (dy: tf.Tensor) => [
-      tf.tensor(inWasm((n, a, b, d) => wasm.geluGradN(n, a, b, d), xs, dy.dataSync() as Float32Array), x.shape, 'float32'),
-    ],
-  };
-});
-
-/** GELU, x·Φ(x) = ½x(1 + erf(x/√2)), element-wise. */
-export function geluFused(x: tf.Tensor): tf.Tensor {
-  return geluOp(x) as tf.Tensor;
 }

@@ -7,9 +7,10 @@
  *    reduce.ts, layout.ts, replacing tfjs-backend-cpu's per-element index arithmetic;
  *  - Adam's update in one pass (adam.ts);
  *  - fused ops that callers use while fastKernelsActive(): the recurrent sequences (rnn.ts, their
- *    timestep loops in wasm, a batch slice per thread), layer norm and GELU (fused_ops.ts), dense
- *    layers (dense.ts), multi-head attention (attention.ts), TextCNN's conv → relu → masked max
- *    pool (conv_pool.ts) and the sparse softmax cross-entropy (loss.ts);
+ *    timestep loops in wasm, a batch slice per thread), layer norm (fused_ops.ts), dense layers
+ *    with their activation (dense.ts), multi-head attention (attention.ts), the whole transformer
+ *    block (block.ts), TextCNN's conv → relu → masked max pool (conv_pool.ts) and the sparse
+ *    softmax cross-entropy (loss.ts);
  *  - work spread over worker threads on the shared wasm memory (threads.ts): matrix products,
  *    and row ranges of the attention, GELU, layer-norm and recurrent loops.
  * install/uninstall swap kernel registrations (and Adam's applyGradients) and keep the originals
@@ -78,7 +79,7 @@ export function uninstallFastKernels(): void {
 
 export { orthogonal } from './init.js';
 export { lstmSequence, gruSequence, simpleRnnSequence } from './rnn.js';
-export { geluFused, layerNormFused } from './fused_ops.js';
+export { layerNormFused } from './fused_ops.js';
 export { attentionFused } from './attention.js';
 export { convMaxPoolFused, convPoolOutputs, type ConvPoolPadding } from './conv_pool.js';
 export { denseFused, type DenseAct } from './dense.js';

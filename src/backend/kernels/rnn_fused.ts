@@ -116,7 +116,7 @@ function runSteps(kind: number, B: number, params: number[], work: number): void
   const mk = wasm.mark();
   const p = wasm.alloc(params.length);
   new Int32Array(wasm.heap().buffer, p, params.length).set(params);
-  const parts = wasm.chunks(B, Math.min(B, wasm.activeThreads()));
+  const parts = wasm.chunks(B, wasm.activeThreads());
   wasm.runKernelJobs(kind, parts.map(([b0, b1]) => [b0, b1, p]), parts.length > 1 ? work : 0);
   wasm.release(mk);
 }

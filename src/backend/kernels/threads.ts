@@ -22,7 +22,6 @@ export type GemmArgs = [
   beta: number, c: number, ldc: number, ws: number,
   kind: number,
 ];
-export type JobArgs = GemmArgs;
 export const KIND_SGEMM = 0, KIND_PACKED = 1, KIND_ATTN_FORWARD = 2, KIND_ATTN_BACKWARD = 3;
 export const KIND_GELU = 4, KIND_GELU_GRAD = 5, KIND_NORM = 6, KIND_NORM_GRAD = 7, KIND_SEQ_FORWARD = 8, KIND_SEQ_BACKWARD = 9;
 /** The export each kind calls, how many arguments it takes before the workspace, which are f32. */

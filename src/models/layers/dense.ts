@@ -3,14 +3,13 @@
  * computed as one 2-D product with an sgemm-friendly bias gradient (affine.ts).
  */
 import { tf } from '../../backend/index.js';
-import { denseFused, fastKernelsActive, geluFused } from '../../backend/kernels/index.js';
+import { denseFused, fastKernelsActive } from '../../backend/kernels/index.js';
 import { linear } from './affine.js';
 
 export type DenseActivation = 'linear' | 'relu' | 'gelu';
 
-/** GELU, x·Φ(x) = ½x(1 + erf(x/√2)) (Hendrycks & Gimpel) */
+/** GELU, x·Φ(x) = ½x(1 + erf(x/√2)) (Hendrycks & Gimpel); the pure-JS path fuses it into dense() */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  if (fastKernelsActive()) return geluFused(x); // pure-JS path: one fused op (backend/kernels/fused_ops.ts)
   return tf.tidy(() => x.mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5));
 }
 
