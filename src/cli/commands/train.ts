@@ -1,7 +1,9 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import chalk from 'chalk';
 import { loadConfig } from '../../config/load.js';
 import { train } from '../../train/index.js';
+import { combineHooks, tensorboardHooks } from '../../tensorboard/index.js';
 import { addBackendOptions, startBackend } from '../backend.js';
 import { progressHooks } from '../progress.js';
 import { duration, num } from '../format.js';
@@ -17,7 +19,8 @@ export function trainCommand(program: Command): void {
     .option('--out <dir>', 'run directory (default: runs/<name>)')
     .option('--resume', 'continue the run in the run directory from its last checkpoint')
     .option('--overwrite', 'replace an existing run in the run directory')
-    .option('--quiet', 'print only the final summary');
+    .option('--quiet', 'print only the final summary')
+    .option('--tensorboard', 'also write TensorBoard logs to <run>/tb (same as --set train.tensorboard=true)');
   addBackendOptions(cmd).addHelpText(
     'after',
     `
@@ -27,9 +30,11 @@ Examples:
   $ seqnet train configs/char-lstm.yaml --resume --set train.epochs=10`,
   );
   cmd.action(async (file: string, o) => {
-    const cfg = loadConfig(file, { set: o.set });
+    const cfg = loadConfig(file, { set: o.tensorboard ? [...o.set, 'train.tensorboard=true'] : o.set });
     const backend = await startBackend(o);
-    const hooks = progressHooks(Boolean(o.quiet));
+    const progress = progressHooks(Boolean(o.quiet));
+    const tb = cfg.train.tensorboard ? tensorboardHooks(o.out ?? path.join('runs', cfg.name)) : undefined;
+    const hooks = { ...combineHooks(progress, ...(tb ? [tb] : [])), stop: () => (progress.stop(), tb?.close()) };
     const abort = new AbortController();
     const onSigint = () => {
       if (abort.signal.aborted) process.exit(130);

@@ -39,6 +39,10 @@ export const TrainSchema = z
           'head) start fresh, and a layer whose shape differs is an error. Ignored on --resume. null = off',
       ),
     log_every: z.number().int().positive().default(10).describe('progress update every N steps'),
+    tensorboard: z
+      .boolean()
+      .default(false)
+      .describe('write TensorBoard scalars (per logged step and per evaluation) to <run>/tb/events.out.tfevents.*; `tensorboard --logdir runs/` reads them'),
     tbptt: z
       .number()
       .int()

@@ -1,0 +1,73 @@
+/**
+ * TensorBoard logs of a training run: `<run>/tb/events.out.tfevents.<time>.<host>` with scalars per
+ * logged step (train/loss, train/learning_rate, train/throughput) and per evaluation (train/epoch_loss,
+ * valid/<metric> for every metric the task reports). `tensorboard --logdir runs/` reads them.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TrainHooks } from '../train/events.js';
+import { encodeEvent, frameRecord, type TbEvent } from './records.js';
+
+export class EventFileWriter {
+  private fd: number | undefined;
+  readonly file: string;
+
+  constructor(readonly dir: string, now = Date.now()) {
+    this.file = path.join(dir, `events.out.tfevents.${Math.floor(now / 1000)}.${os.hostname()}`);
+  }
+
+  /** writes one event; the first call creates the file and writes file_version first */
+  write(e: Omit<TbEvent, 'wallTime'> & { wallTime?: number }): void {
+    const wallTime = e.wallTime ?? Date.now() / 1000;
+    if (this.fd === undefined) {
+      fs.mkdirSync(this.dir, { recursive: true });
+      this.fd = fs.openSync(this.file, 'a');
+      fs.writeSync(this.fd, frameRecord(encodeEvent({ wallTime, step: 0, fileVersion: 'brain.Event:2' })));
+    }
+    // written through at once: TensorBoard shows a run while it trains, and a crash loses nothing
+    fs.writeSync(this.fd, frameRecord(encodeEvent({ ...e, wallTime })));
+  }
+
+  scalars(step: number, values: Record<string, number>): void {
+    const finite = Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v)));
+    if (Object.keys(finite).length) this.write({ step, scalars: finite });
+  }
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** Hooks that log the training events of the run in `runDir` to `runDir/tb`. */
+export function tensorboardHooks(runDir: string): TrainHooks & { close(): void } {
+  const w = new EventFileWriter(path.join(runDir, 'tb'));
+  return {
+    onStep(e) {
+      w.scalars(e.step, {
+        'train/loss': e.loss,
+        'train/learning_rate': e.learningRate,
+        [`train/throughput (${e.throughputUnit})`]: e.throughput,
+      });
+    },
+    onEpoch(e) {
+      // confusion-matrix cells are counts, not curves; they stay in metrics.json and confusion.svg
+      const metrics = Object.entries(e.validMetrics ?? {}).filter(([k]) => !k.startsWith('confusion/'));
+      const valid = Object.fromEntries(metrics.map(([k, v]) => [`valid/${k}`, v]));
+      w.scalars(e.step, { 'train/epoch_loss': e.trainLoss, ...(e.validLoss === null ? {} : { 'valid/loss': e.validLoss }), ...valid, epoch: e.epoch });
+    },
+    close: () => w.close(),
+  };
+}
+
+/** Calls every hook of each object in turn: progress rendering and TensorBoard logging side by side. */
+export function combineHooks(...all: TrainHooks[]): TrainHooks {
+  const keys = ['onStart', 'onStep', 'onEpoch', 'onCheckpoint', 'onWarning'] as const;
+  const out: TrainHooks = {};
+  for (const k of keys) {
+    const fns = all.map((h) => h[k]?.bind(h)).filter((f) => f !== undefined);
+    if (fns.length) (out as Record<string, unknown>)[k] = (e: never) => fns.forEach((f) => (f as (e: never) => void)(e));
+  }
+  return out;
+}
