@@ -6,6 +6,7 @@ import { generateCommand } from './commands/generate.js';
 import { infoCommand } from './commands/info.js';
 import { schemaCommand } from './commands/schema.js';
 import { inspectCommand } from './commands/inspect.js';
+import { plotCommand } from './commands/plot.js';
 import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
 import { handleError } from './errors.js';
@@ -20,6 +21,7 @@ export function program(): Command {
   evalCommand(p);
   generateCommand(p);
   predictCommand(p);
+  plotCommand(p);
   inspectCommand(p);
   infoCommand(p);
   schemaCommand(p);

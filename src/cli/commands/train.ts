@@ -4,6 +4,7 @@ import chalk from 'chalk';
 import { loadConfig } from '../../config/load.js';
 import { train } from '../../train/index.js';
 import { combineHooks, tensorboardHooks } from '../../tensorboard/index.js';
+import { plotLines } from './plot.js';
 import { addBackendOptions, startBackend } from '../backend.js';
 import { progressHooks } from '../progress.js';
 import { duration, num } from '../format.js';
@@ -56,6 +57,7 @@ Examples:
         const headline = (m: Record<string, number>) => Object.entries(m).filter(([k]) => !k.includes('/'));
         lines.push(`  ${s}: ` + headline(v).map(([k, x]) => `${k} ${num(x)}`).join(', ') + extra);
       }
+      lines.push(...(await plotLines(r.dir)));
       process.stdout.write(lines.join('\n') + '\n');
       if (r.status === 'interrupted') process.exitCode = 130;
     } finally {
