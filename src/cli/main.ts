@@ -5,6 +5,7 @@ import { evalCommand } from './commands/eval.js';
 import { generateCommand } from './commands/generate.js';
 import { infoCommand } from './commands/info.js';
 import { schemaCommand } from './commands/schema.js';
+import { sweepCommand } from './commands/sweep.js';
 import { inspectCommand } from './commands/inspect.js';
 import { plotCommand } from './commands/plot.js';
 import { predictCommand } from './commands/predict.js';
@@ -22,6 +23,7 @@ export function program(): Command {
   generateCommand(p);
   predictCommand(p);
   plotCommand(p);
+  sweepCommand(p);
   inspectCommand(p);
   infoCommand(p);
   schemaCommand(p);

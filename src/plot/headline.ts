@@ -29,3 +29,19 @@ export function metricInfo(task: Task, metric: string): { mode: 'min' | 'max'; u
   const min = /loss|perplexity|bits|mae|rmse|mape|mase|error/.test(metric);
   return { mode: min ? 'min' : 'max', unit: '' };
 }
+
+/** the metric names each task reports on a split (per-label and per-step keys such as `f1/<label>` come on top) */
+export const TASK_METRICS: Record<Task, readonly string[]> = {
+  classification: ['loss', 'accuracy', 'macro_f1'],
+  tagging: ['loss', 'accuracy', 'macro_f1'],
+  language_model: ['loss', 'perplexity', 'bits_per_token'],
+  masked_lm: ['loss', 'perplexity', 'masked_accuracy'],
+  seq2seq: ['loss', 'perplexity', 'exact_match', 'token_accuracy', 'bleu'],
+  forecasting: ['loss', 'mae', 'rmse', 'mape', 'smape', 'mase'],
+};
+
+/** true when `metric` is one the task reports: a name above, or a per-label / per-step key of one */
+export function taskReports(task: Task, metric: string): boolean {
+  const base = metric.split('/')[0];
+  return TASK_METRICS[task].includes(metric) || (metric.includes('/') && (TASK_METRICS[task].includes(base) || ['precision', 'recall', 'f1'].includes(base)));
+}

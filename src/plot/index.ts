@@ -14,7 +14,7 @@ import { loadForPlots } from './predictions.js';
 import { finalScore, readRun } from './rundata.js';
 
 export { plotCompare, compareSvg } from './compare.js';
-export { HEADLINE, metricInfo, type Headline } from './headline.js';
+export { HEADLINE, TASK_METRICS, metricInfo, taskReports, type Headline } from './headline.js';
 export { readRun, readCsv, type RunCurves, type Row } from './rundata.js';
 
 export interface PlotReport {
