@@ -21,6 +21,8 @@ export function bestRow(run: RunCurves): Row | undefined {
 export function lossSvg(run: RunCurves): string | null {
   if (!run.history.length) return null;
   const h = HEADLINE[run.cfg.task];
+  const targets = run.cfg.task === 'forecasting' ? (run.cfg.data.targets ?? run.cfg.data.features) : null;
+  const unit = targets ? `${targets.join(', ')}: original units` : h.unit;
   const train = run.steps.length
     ? { name: 'train loss (per logged step)', data: points(run.steps, 'loss') }
     : { name: 'train loss (per evaluation)', data: points(run.history, 'train_loss') };
@@ -67,7 +69,7 @@ export function lossSvg(run: RunCurves): string | null {
       valueAxis(STEP_AXIS, { gridIndex: 0, ...xRange, scale: false, nameGap: 28 }),
       valueAxis(STEP_AXIS, { gridIndex: 1, ...xRange, scale: false, nameGap: 28 }),
     ],
-    yAxis: [valueAxis(`loss (${h.lossUnit})`, { gridIndex: 0, nameGap: 55 }), valueAxis(`${h.metric} (${h.unit})`, { gridIndex: 1, nameGap: 55 })],
+    yAxis: [valueAxis(`loss (${h.lossUnit})`, { gridIndex: 0, nameGap: 55 }), valueAxis(`${h.metric} (${unit})`, { gridIndex: 1, nameGap: 55 })],
     series: series as ChartOption['series'],
   } as ChartOption;
   return renderSvg(option, 900, 650);

@@ -74,7 +74,7 @@ describe('plots per task', () => {
     expectTexts(plot(runs.fc, 'forecast.svg'), [
       'actual', 'predicted (model)', 'naive (last observed value)', 'a at t+1 (original units)', 'a at t+2 (original units)', 'row of the test split (time steps)',
     ]);
-    expectTexts(plot(runs.fc, 'loss.svg'), ['loss (MSE, standardised units)', 'mae (target units)']);
+    expectTexts(plot(runs.fc, 'loss.svg'), ['loss (MSE, standardised units)', 'mae (a: original units)']);
   });
 
   it('seq2seq: attention of the first test example, source against output tokens', async () => {
