@@ -76,6 +76,7 @@ describe('loadConfig', () => {
           "optimizer": "adam",
           "patience": null,
           "tbptt": null,
+          "tensorboard": false,
           "warmup_steps": 0,
         },
       }

@@ -84,7 +84,9 @@ describe('plots per task', () => {
   });
 
   it('transformer: one self-attention map per layer', async () => {
+    const before = tf.memory().numTensors;
     await writePlots(runs.tfm);
+    expect(tf.memory().numTensors).toBe(before);
     expectTexts(plot(runs.tfm, 'attention.svg'), ['layer 1', 'layer 2', 'key token (attended to)', 'query token']);
   });
 

@@ -68,6 +68,7 @@ describe('seqnet sweep: bad input and planning', () => {
     [['--grid', 'model.units=[4,big]'], 2, /model\.units: expected number, got string \(from --grid\)/],
     [['--grid', 'model.units=[]'], 2, /empty list/],
     [[], 2, /empty grid/],
+    [['--grid', 'model.units=[4]', '--jobs', '0'], 2, /--jobs 0: expected at least 1/],
     [['--trial', '0'], 2, /--trial 0: a trial index needs the sweep's --grid flags/],
     [['--grid', 'model.units=[4]', '--metric', 'bits_per_tokn'], 2, /--metric bits_per_tokn: language_model runs do not report it — did you mean bits_per_token\?/],
   ])('sweep %j → exit %i with a clear message', async (args, code, msg) => {

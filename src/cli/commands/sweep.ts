@@ -64,6 +64,7 @@ See docs/SCALING.md for GitHub Actions, GitLab CI and Kubernetes.`,
         return;
       }
       rankBy(plan.cfg.task, o.metric, o.mode);
+      if (o.jobs < 1) throw new SeqnetError(`--jobs ${o.jobs}: expected at least 1 trial at a time`, 2);
       const say = (r: TrialRecord, dir: string) =>
         process.stderr.write(`trial ${r.index} ${r.status}${r.error ? `: ${r.error.split('\n')[0]}` : ''} (${duration(r.seconds)}) → ${dir}\n`);
       if (index) {
