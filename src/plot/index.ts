@@ -54,7 +54,9 @@ export async function writePlots(runDir: string, outDir = path.join(runDir, 'plo
     const a = attentionMaps(l);
     if (a) {
       const s2s = run.cfg.model.type === 'seq2seq';
-      put('attention.svg', attentionSvg(a, run.name, s2s ? { cols: 'source token', rows: 'output token' } : { cols: 'key token (attended to)', rows: 'query token' }), '');
+      const unit = task === 'forecasting' ? 'time step' : 'token';
+      const axes = s2s ? { cols: 'source token', rows: 'output token' } : { cols: `key ${unit} (attended to)`, rows: `query ${unit}` };
+      put('attention.svg', attentionSvg(a, run.name, axes), '');
     } else if (run.cfg.model.type === 'seq2seq') {
       report.skipped.push({ file: 'attention.svg', reason: 'the model has no attention (model.attention: none)' });
     }

@@ -1,6 +1,6 @@
 /**
  * TensorBoard logs of a training run: `<run>/tb/events.out.tfevents.<time>.<host>` with scalars per
- * logged step (train/loss, train/learning_rate, train/throughput) and per evaluation (train/epoch_loss,
+ * logged step (train/loss, train/learning_rate, train/tokens_per_second or examples_per_second) and per evaluation (train/epoch_loss,
  * valid/<metric> for every metric the task reports). `tensorboard --logdir runs/` reads them.
  */
 import fs from 'node:fs';
@@ -48,7 +48,8 @@ export function tensorboardHooks(runDir: string): TrainHooks & { close(): void }
       w.scalars(e.step, {
         'train/loss': e.loss,
         'train/learning_rate': e.learningRate,
-        [`train/throughput (${e.throughputUnit})`]: e.throughput,
+        // `tokens/s` → train/tokens_per_second: one tag level, as TensorBoard groups tags by their first `/`
+        [`train/${e.throughputUnit.replace('/s', '_per_second')}`]: e.throughput,
       });
     },
     onEpoch(e) {

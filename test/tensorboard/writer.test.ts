@@ -24,7 +24,7 @@ describe('TensorBoard event files', () => {
     const ev = readEvents(path.join(dir, 'tb', file));
     expect(ev[0].fileVersion).toBe('brain.Event:2');
     expect(ev).toHaveLength(4);
-    expect(ev[1]).toMatchObject({ step: 1, values: { 'train/loss': 2.5, 'train/learning_rate': expect.closeTo(0.01, 6), 'train/throughput (tokens/s)': 100 } });
+    expect(ev[1]).toMatchObject({ step: 1, values: { 'train/loss': 2.5, 'train/learning_rate': expect.closeTo(0.01, 6), 'train/tokens_per_second': 100 } });
     expect(ev[2].values['train/loss']).toBe(1.25);
     expect(ev[3].step).toBe(2);
     expect(ev[3].values).toEqual({ 'train/epoch_loss': 1.75, 'valid/loss': 1.5, 'valid/accuracy': 0.625, epoch: 1 });
