@@ -69,13 +69,22 @@ export function rankBy(task: Task, metric: string | undefined, mode: string | un
   return { metric: m, mode: (mode as 'min' | 'max' | undefined) ?? metricInfo(task, m).mode };
 }
 
+/** a JSON file of a trial folder; a RunError naming it when it is damaged */
+function readTrialJson<T>(file: string): T {
+  try {
+    return readJson<T>(file);
+  } catch (e) {
+    throw new RunError(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)}); the trial folder is damaged (rerun the trial, or leave the folder out).`);
+  }
+}
+
 export function buildLeaderboard(trialDirs: readonly string[], metric?: string, mode?: string): Leaderboard {
-  const records = trialDirs.map((dir) => ({ dir, rec: readJson<TrialRecord>(path.join(dir, TRIAL_FILE)) }));
+  const records = trialDirs.map((dir) => ({ dir, rec: readTrialJson<TrialRecord>(path.join(dir, TRIAL_FILE)) }));
   if (!records.length) throw new RunError('no trials to rank');
   const by = rankBy(records[0].rec.task, metric, mode);
   const entries: Entry[] = records.map(({ dir, rec }) => {
     const mf = path.join(dir, 'metrics.json');
-    const m = rec.status !== 'failed' && fs.existsSync(mf) ? readJson<Record<string, Record<string, number> | undefined>>(mf) : {};
+    const m = rec.status !== 'failed' && fs.existsSync(mf) ? readTrialJson<Record<string, Record<string, number> | undefined>>(mf) : {};
     const split = m.valid?.[by.metric] !== undefined ? 'valid' : m.test?.[by.metric] !== undefined ? 'test' : null;
     return { ...rec, dir, rank: null, split, value: split ? m[split]![by.metric] : null, test: m.test?.[by.metric] ?? null };
   });

@@ -41,6 +41,12 @@ describe('leaderboard', () => {
     expect(renderLeaderboard(lb, true).split('\n')[2]).toBe('| rank | index | name | status | accuracy (max) | split | test accuracy | seconds | model.units | error |');
   });
 
+  it('a damaged trial.json is a clear run-folder error', () => {
+    const bad = fakeTrial(tmpDir(), 5, 'finished', { accuracy: 1 });
+    fs.writeFileSync(path.join(bad, TRIAL_FILE), '{"index": 5,');
+    expect(() => buildLeaderboard([bad])).toThrow(/trial\.json: not valid JSON .*the trial folder is damaged/);
+  });
+
   it('gives each of N jobs cores/N kernel threads, at least one', () => {
     expect(threadsPerJob(1, 8)).toBe(8);
     expect(threadsPerJob(3, 8)).toBe(2);
