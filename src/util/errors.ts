@@ -48,6 +48,14 @@ export class ConfigError extends SeqnetError {
   }
 }
 
+/** A command-line flag or argument that cannot be used (a malformed --assert, an unwritable --out…). */
+export class UsageError extends SeqnetError {
+  constructor(message: string) {
+    super(message, EXIT.usage);
+    this.name = 'UsageError';
+  }
+}
+
 /** Input data that cannot be used: names the file and, where known, the line. */
 export class DataError extends SeqnetError {
   constructor(message: string) {
