@@ -36,8 +36,8 @@ export const JsonEventSchemas = {
   eval: z
     .object({
       event: z.literal('eval'), ...base,
-      step: z.number().int(),
-      epoch: z.number().int(),
+      step: z.number().int().describe('optimizer steps done when validating'),
+      epoch: z.number().int().describe('current epoch (1-based)'),
       train_loss: num.describe('mean training loss since the previous evaluation'),
       valid_loss: num.describe('validation loss (null without a valid split)'),
       metrics: z.record(z.number().nullable()).nullable().describe('every validation metric the task reports'),
@@ -49,17 +49,17 @@ export const JsonEventSchemas = {
     .object({
       event: z.literal('checkpoint'), ...base,
       kind: z.enum(['last', 'best', 'step']).describe('last, best, or a numbered checkpoint (checkpoint.every_steps)'),
-      dir: z.string(),
-      step: z.number().int().nullable(),
+      dir: z.string().describe('checkpoint folder'),
+      step: z.number().int().nullable().describe('step the checkpoint holds'),
     })
     .strict(),
-  warning: z.object({ event: z.literal('warning'), ...base, message: z.string() }).strict(),
+  warning: z.object({ event: z.literal('warning'), ...base, message: z.string().describe('what to look at (data, config)') }).strict(),
   end: z
     .object({
       event: z.literal('end'), ...base,
-      status: z.enum(['finished', 'interrupted', 'stopped_early', 'time_budget', 'diverged']),
-      steps: z.number().int(),
-      epochs: z.number().int(),
+      status: z.enum(['finished', 'interrupted', 'stopped_early', 'time_budget', 'diverged']).describe('how training ended (also in manifest.json)'),
+      steps: z.number().int().describe('optimizer steps done'),
+      epochs: z.number().int().describe('complete epochs done'),
       seconds: z.number().describe('training seconds, summed over resumes'),
       metrics: z.record(z.unknown()).describe('metrics.json: final metrics per split with their baselines'),
       message: z.string().optional().describe('why training stopped before the plan (time budget, divergence)'),
@@ -114,4 +114,28 @@ export function combineHooks(...all: TrainHooks[]): TrainHooks {
     if (fns.length) (out as Record<string, (e: never) => void>)[n] = (e: never) => fns.forEach((f) => f(e));
   }
   return out;
+}
+
+function typeOf(s: z.ZodTypeAny): string {
+  if (s instanceof z.ZodNullable) return `${typeOf(s._def.innerType)} or null`;
+  if (s instanceof z.ZodOptional) return `${typeOf(s._def.innerType)} (optional)`;
+  if (s instanceof z.ZodLiteral) return JSON.stringify(s.value);
+  if (s instanceof z.ZodEnum) return (s.options as string[]).map((o) => JSON.stringify(o)).join(' \\| ');
+  if (s instanceof z.ZodNumber) return s.isInt ? 'integer' : 'number';
+  if (s instanceof z.ZodString) return 'string';
+  if (s instanceof z.ZodBoolean) return 'boolean';
+  if (s instanceof z.ZodRecord) return 'object';
+  return 'value';
+}
+
+/** The field tables of docs/EVENTS.md, generated from the schemas (a test keeps the document current). */
+export function eventsReferenceMarkdown(): string {
+  return Object.entries(JsonEventSchemas)
+    .map(([name, schema]) => {
+      const rows = Object.entries(schema.shape as Record<string, z.ZodTypeAny>).map(
+        ([k, v]) => `| \`${k}\` | ${typeOf(v)} | ${v.description ?? (k === 'event' ? 'event kind' : '')} |`,
+      );
+      return [`### \`${name}\``, '', '| field | type | description |', '|---|---|---|', ...rows].join('\n');
+    })
+    .join('\n\n');
 }

@@ -58,7 +58,7 @@ On GitHub Actions failed gates are also ::error:: annotations; with GITHUB_STEP_
       process.stdout.write(`${r.run} (${r.task}, ${r.checkpoint} checkpoint) on ${r.on}\n${table(rows)}\n`);
     }
     for (const a of results) {
-      const line = describeResult(a, (v) => num(v));
+      const line = describeResult(a);
       (o.json ? process.stderr : process.stdout).write(line + '\n');
       if (!a.passed) annotateError('seqnet eval', line.replace(/^FAIL /, 'failed: '));
     }
