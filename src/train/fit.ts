@@ -100,6 +100,8 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
   let pending: StepRow[] = [];
   let [lossSum, lossN] = state.loss_since_eval;
   let lastLoss = NaN;
+  // early stopping that fires at the last planned step stops nothing: the run finished
+  const planDone = () => state.step >= totalSteps || state.epoch >= cfg.epochs;
   const nextLr = () => effectiveLearningRate(cfg, state.step, totalSteps, state.plateau.scale);
 
   const saveLast = async (withOptimizer = true) => {
@@ -211,7 +213,7 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
         const e = await evaluate(epoch);
         if (i === stepsPerEpoch - 1) state.epoch = epoch;
         await saveLast();
-        if (e.stop) {
+        if (e.stop && !planDone()) {
           status = 'stopped_early';
           break epochs;
         }
@@ -229,7 +231,7 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
       validLoss: e?.valid?.loss ?? null, validMetrics: e?.valid ?? null, improved: e?.improved ?? false, seconds: (Date.now() - t0) / 1000,
     });
     await saveLast();
-    if (e?.stop) {
+    if (e?.stop && !planDone()) {
       status = 'stopped_early';
       break;
     }
@@ -240,6 +242,8 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
       state.step = Math.max(0, state.step - 1);
       state.epoch = Math.min(state.epoch, Math.floor(state.step / stepsPerEpoch));
       await saveLast(false);
+    } else {
+      o.run.appendSteps(pending); // no finite step in this invocation: last/ stays as it was
     }
   } else if (status !== 'interrupted' && state.last_eval_step !== state.step) {
     await evaluate(state.epoch + (state.step > state.epoch * stepsPerEpoch ? 1 : 0));

@@ -37,6 +37,16 @@ describe('train --json', () => {
     expect(JsonEventSchema.parse(got[0])).toMatchObject({ event: 'warning', message: 'data: 12% of the tokens are <unk>' });
   });
 
+  it('appends a metrics table to $GITHUB_STEP_SUMMARY', async () => {
+    const summary = path.join(dir, 'summary.md');
+    vi.stubEnv('GITHUB_STEP_SUMMARY', summary);
+    const r = await runCli('train', path.join(dir, 'c.yaml'), '--out', path.join(dir, 'gh'), '--quiet', ...SET);
+    expect(r.code).toBe(0);
+    const md = fs.readFileSync(summary, 'utf8');
+    expect(md).toMatch(/^### seqnet train .*gh: finished after 6 steps/);
+    expect(md).toMatch(/### test split\n\n\| metric \| value \| baseline \|\n\|---\|---:\|---:\|\n\| loss \| [\d.]+ \| [\d.]+ \|/);
+  });
+
   it('--quiet prints only the final summary', async () => {
     const r = await runCli('train', path.join(dir, 'c.yaml'), '--out', path.join(dir, 'quiet'), '--quiet', ...SET);
     expect(r.code).toBe(0);

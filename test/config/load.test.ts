@@ -73,6 +73,7 @@ describe('loadConfig', () => {
           },
           "clip_norm": 5,
           "decay_all_params": false,
+          "divergence_factor": 100,
           "early_stopping": null,
           "epochs": 5,
           "epsilon": 1e-7,
