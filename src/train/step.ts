@@ -1,6 +1,6 @@
 /**
  * One optimizer step: gradients of one or more batches (summed, each weighted by its share of the
- * examples, so N batches of B give the update of one batch of N·B), clipping, adamw's decoupled
+ * examples or target weights, so N batches of B give the update of one batch of N·B), clipping, adamw's decoupled
  * decay, the update. A loss or gradient norm that is NaN or infinite is not applied; the weights
  * the last finite loss was measured at are kept aside so a diverged run can save them.
  */
@@ -32,15 +32,28 @@ function batchGrads(model: tf.LayersModel, task: TaskSpec, b: Batch, vars: tf.Va
   return { loss, grads };
 }
 
-/** Gradients summed over `batches`, batch k weighted by its examples / all examples. */
+/**
+ * What a batch's mean loss averages over: the sum of its target weights when it has them (every
+ * weighted task loss is Σ w·loss / Σ w), else its examples (unweighted losses average over
+ * examples × a fixed count per example).
+ */
+function share(b: Batch): number {
+  if (!b.weights) return b.ys.shape[0];
+  const s = tf.tidy(() => b.weights!.cast('float32').sum());
+  const v = s.dataSync()[0];
+  s.dispose();
+  return v;
+}
+
+/** Gradients summed over `batches`, batch k weighted by its share of what the loss averages over: exactly one big batch's gradient. */
 export function accumulatedGrads(model: tf.LayersModel, task: TaskSpec, batches: Batch[], vars: tf.Variable[]): { loss: number; grads: tf.NamedTensorMap } {
   if (batches.length === 1) return batchGrads(model, task, batches[0], vars);
-  const sizes = batches.map((b) => b.ys.shape[0]);
+  const sizes = batches.map(share);
   const total = sizes.reduce((a, b) => a + b, 0);
   let loss = 0;
   let acc: tf.NamedTensorMap = {};
   batches.forEach((b, k) => {
-    const w = sizes[k] / total;
+    const w = total > 0 ? sizes[k] / total : 1 / batches.length;
     const r = batchGrads(model, task, b, vars);
     loss += r.loss * w;
     const next: tf.NamedTensorMap = {};

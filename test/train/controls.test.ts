@@ -10,11 +10,16 @@ import { train } from '../../src/train/index.js';
 import { RunDir } from '../../src/train/rundir.js';
 import { fixture, TINY_CORPUS, TINY_LM_YAML } from '../helpers/tmp.js';
 
+// sentences of 3 and 4 tokens padded to 5: batches differ in how many targets their loss averages over
+const CONLL = Array.from({ length: 24 }, (_, i) => (i % 3 ? 'the\tDET\ndog\tNOUN\nruns\tVERB\n' : 'a\tDET\ncat\tNOUN\nsleeps\tVERB\n.\tPUNCT\n')).join('\n');
+const TAG_YAML = `name: t\ntask: tagging\ndata:\n  train: tags.conll\n  tokenizer: { type: word }\n  seq_len: 5\n  valid: 0\n  test: 0
+model: { type: gru, embedding_dim: 4, units: 4, layers: 1 }\ntrain: { log_every: 1, max_steps: 2 }\n`;
+
 let backend: BackendInfo;
 let dir: string;
 beforeAll(async () => {
   backend = await initBackend({ device: 'cpu' });
-  dir = fixture({ 'c.yaml': TINY_LM_YAML, 'corpus.txt': TINY_CORPUS });
+  dir = fixture({ 'c.yaml': TINY_LM_YAML, 'corpus.txt': TINY_CORPUS, 'tags.conll': CONLL, 't.yaml': TAG_YAML });
 });
 
 const cfgWith = (...set: string[]) => loadConfig(path.join(dir, 'c.yaml'), { set });
@@ -56,23 +61,25 @@ describe('training controls', () => {
     expect(new RunDir(out).readHistory().at(-1)!.step).toBe(r.state.step);
   });
 
-  it('grad_accum_steps: N batches of B give the steps of one batch of N·B', async () => {
-    const a = await train(cfgWith('train.batch_size=8', 'train.max_steps=3', 'train.log_every=1'), { backend, out: path.join(dir, 'b8') });
-    const b = await train(cfgWith('train.batch_size=4', 'train.grad_accum_steps=2', 'train.max_steps=3', 'train.log_every=1'), {
-      backend,
-      out: path.join(dir, 'b4x2'),
-    });
-    expect(b.state.step).toBe(3);
-    const la = steps(a.dir).map((s) => s.loss);
-    const lb = steps(b.dir).map((s) => s.loss);
-    expect(lb).toHaveLength(3);
+  /** Trains `a` (one batch of 8 per step) and `b` (4 × 2 accumulated); both must take the same steps. */
+  async function sameSteps(config: string, name: string, steps_: number) {
+    const at = (...set: string[]) => loadConfig(path.join(dir, config), { set: [`train.max_steps=${steps_}`, 'train.log_every=1', ...set] });
+    const a = await train(at('train.batch_size=8'), { backend, out: path.join(dir, `${name}-b8`) });
+    const b = await train(at('train.batch_size=4', 'train.grad_accum_steps=2'), { backend, out: path.join(dir, `${name}-b4x2`) });
+    expect(b.state.step).toBe(steps_);
+    const [la, lb] = [steps(a.dir).map((s) => s.loss), steps(b.dir).map((s) => s.loss)];
+    expect(lb).toHaveLength(steps_);
     lb.forEach((l, i) => expect(l).toBeCloseTo(la[i], 4));
     const [wa, wb] = [await loadCheckpoint(path.join(a.dir, 'last')), await loadCheckpoint(path.join(b.dir, 'last'))];
     const diff = Math.max(...wa.getWeights().map((w, i) => w.sub(wb.getWeights()[i]).abs().max().dataSync()[0]));
     expect(diff).toBeLessThan(1e-4);
     wa.dispose();
     wb.dispose();
-  });
+  }
+
+  it('grad_accum_steps: N batches of B give the steps of one batch of N·B', () => sameSteps('c.yaml', 'lm', 3));
+
+  it('grad_accum_steps with padded (weighted) targets weighs each batch by its real targets', () => sameSteps('t.yaml', 'tag', 2));
 
   it('is deterministic: the same config, seed and backend give the same loss at every step', async () => {
     const set = ['model.dropout=0.3', 'train.max_steps=6', 'train.log_every=1', 'train.optimizer=adamw', 'train.grad_accum_steps=2'];

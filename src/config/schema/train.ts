@@ -68,7 +68,10 @@ export const TrainSchema = z
       .int()
       .positive()
       .default(1)
-      .describe('batches whose gradients are summed (weighted by size) per optimizer step: the effect of a grad_accum_steps × batch_size batch in the memory of one batch'),
+      .describe(
+        'batches whose gradients are summed per optimizer step, each weighted by its share of the targets: the update of one ' +
+          'grad_accum_steps × batch_size batch in the memory of one batch; must be ≥ 1',
+      ),
     optimizer: z
       .enum(['adam', 'adamw', 'sgd', 'rmsprop'])
       .default('adam')
