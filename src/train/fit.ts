@@ -164,7 +164,7 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
       if (state.step >= totalSteps) break;
       if (Date.now() - started >= budgetMs) {
         status = 'time_budget';
-        message = `time budget of ${cfg.time_budget} reached at step ${state.step}`;
+        message = `time budget of ${typeof cfg.time_budget === 'number' ? `${cfg.time_budget}s` : cfg.time_budget} reached at step ${state.step}; last/ saved and evaluated`;
         break epochs;
       }
       const lr = nextLr();

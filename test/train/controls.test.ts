@@ -53,7 +53,7 @@ describe('training controls', () => {
     };
     const r = await train(cfg, { backend, out, hooks: { onStep: busy } });
     expect(r.status).toBe('time_budget');
-    expect(r.message).toMatch(/time budget of 0\.15 reached at step \d+/);
+    expect(r.message).toMatch(/time budget of 0\.15s reached at step \d+; last\/ saved and evaluated/);
     expect(r.state.step).toBeGreaterThan(0);
     expect(r.state.step).toBeLessThan(8);
     expect(json(path.join(out, 'manifest.json')).status).toBe('time_budget');
