@@ -14,7 +14,8 @@ export type ProgressMode = 'tty' | 'plain' | 'quiet';
 export function progressMode(quiet: boolean): ProgressMode {
   if (quiet) return 'quiet';
   const ci = process.env.CI !== undefined && !['', '0', 'false'].includes(process.env.CI.toLowerCase());
-  return process.stderr.isTTY && !ci ? 'tty' : 'plain';
+  // a terminal that reports no width (some pseudo-terminals) gets plain lines: the live display needs its width
+  return process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !ci ? 'tty' : 'plain';
 }
 
 export function bar(fraction: number, width = 20): string {

@@ -63,8 +63,10 @@ describe('train --json', () => {
 describe('progress mode', () => {
   it('is a live bar only on a terminal outside CI', () => {
     const was = process.stderr.isTTY;
+    const cols = process.stderr.columns;
     try {
       process.stderr.isTTY = true;
+      process.stderr.columns = 100;
       vi.stubEnv('CI', '');
       expect(progressMode(false)).toBe('tty');
       vi.stubEnv('CI', 'true');
@@ -75,6 +77,7 @@ describe('progress mode', () => {
       expect(progressMode(false)).toBe('plain');
     } finally {
       process.stderr.isTTY = was;
+      process.stderr.columns = cols;
     }
   });
 });
