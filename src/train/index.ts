@@ -3,6 +3,7 @@
  * Everything that can fail on user input (config, data) is checked before the run directory is
  * touched, so a bad input never costs an existing run.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tf, type BackendInfo } from '../backend/index.js';
@@ -24,7 +25,6 @@ import { loadOptimizer } from './optimizer-state.js';
 import { RunDir, openRun, type Manifest, type RunStatus, type TrainState } from './rundir.js';
 import { checkResumable } from './resume.js';
 import { checkWatchedMetrics } from './watch-check.js';
-import crypto from 'node:crypto';
 import { SEQNET_VERSION } from '../version.js';
 
 export interface TrainOptions {
