@@ -1,6 +1,6 @@
 /** The one top-level error handler: SeqnetErrors print cleanly; anything else is a bug with a stack. */
 import chalk from 'chalk';
-import { isSeqnetError } from '../util/errors.js';
+import { EXIT, isSeqnetError } from '../util/errors.js';
 
 export function handleError(e: unknown): number {
   if (isSeqnetError(e)) {
@@ -12,5 +12,5 @@ export function handleError(e: unknown): number {
     `${chalk.red('internal error (a bug in seqnet):')} ${err.stack ?? err.message}\n` +
       'Please report it with the command you ran.\n',
   );
-  return 70;
+  return EXIT.bug;
 }

@@ -10,16 +10,20 @@ import { inspectCommand } from './commands/inspect.js';
 import { plotCommand } from './commands/plot.js';
 import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
+import { compareCommand } from './commands/compare.js';
 import { handleError } from './errors.js';
+import { EXIT, EXIT_CODES_HELP } from '../util/errors.js';
 
 export function program(): Command {
   const p = new Command('seqnet')
     .description('train, evaluate and sample deep sequence models from YAML experiment configs (TensorFlow.js)')
     .version(SEQNET_VERSION)
     .showHelpAfterError()
+    .addHelpText('after', `\n${EXIT_CODES_HELP}`)
     .exitOverride();
   trainCommand(p);
   evalCommand(p);
+  compareCommand(p);
   generateCommand(p);
   predictCommand(p);
   plotCommand(p);
@@ -42,7 +46,7 @@ export async function main(argv: string[]): Promise<void> {
     await program().parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
-      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
       return;
     }
     process.exitCode = handleError(e);

@@ -1,16 +1,36 @@
 /**
- * Renders training events: a live status line on a terminal (ora), plain lines elsewhere (CI logs).
+ * Renders training events for a person, on stderr: a live bar with ETA and throughput on a
+ * terminal (ora), plain lines every log_every steps in CI logs (stderr not a TTY, or CI=true),
+ * nothing with --quiet (the command prints the final summary).
  */
 import chalk from 'chalk';
 import ora, { type Ora } from 'ora';
 import type { TrainHooks } from '../train/events.js';
 import { duration, num } from './format.js';
 
-export function progressHooks(quiet: boolean): TrainHooks & { stop(): void } {
-  const tty = process.stderr.isTTY && !quiet;
+export type ProgressMode = 'tty' | 'plain' | 'quiet';
+
+/** The mode for this process: quiet when asked, a live bar only on an interactive terminal outside CI. */
+export function progressMode(quiet: boolean): ProgressMode {
+  if (quiet) return 'quiet';
+  const ci = process.env.CI !== undefined && !['', '0', 'false'].includes(process.env.CI.toLowerCase());
+  // a terminal that reports no width (some pseudo-terminals) gets plain lines: the live display needs its width
+  return process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !ci ? 'tty' : 'plain';
+}
+
+export function bar(fraction: number, width = 20): string {
+  const f = Math.max(0, Math.min(1, fraction));
+  const full = Math.round(f * width);
+  return `[${'█'.repeat(full)}${'░'.repeat(width - full)}] ${String(Math.floor(f * 100)).padStart(3)}%`;
+}
+
+const metricsLine = (m: Record<string, number> | null) =>
+  m ? Object.entries(m).filter(([k]) => !k.includes('/') && k !== 'loss').map(([k, v]) => `${k} ${num(v)}`).join(' · ') : '';
+
+export function progressHooks(m: ProgressMode): TrainHooks & { stop(): void } {
   let spinner: Ora | undefined;
   const out = (line: string) => {
-    if (quiet) return;
+    if (m === 'quiet') return;
     if (spinner) spinner.clear();
     process.stderr.write(line + '\n');
     if (spinner) spinner.render();
@@ -26,21 +46,25 @@ export function progressHooks(quiet: boolean): TrainHooks & { stop(): void } {
         `model: ${num(e.params)} parameters · ${e.stepsPerEpoch} steps/epoch · ${e.totalSteps} steps` +
           (e.resumedFrom ? ` · resuming at step ${e.resumedFrom}` : ''),
       );
-      if (tty) spinner = ora({ text: 'starting…', stream: process.stderr }).start();
+      if (m === 'tty') spinner = ora({ text: 'starting…', stream: process.stderr }).start();
     },
     onStep(e) {
       const line =
         `epoch ${e.epoch}/${e.epochs} · step ${e.epochStep}/${e.stepsPerEpoch} · loss ${e.loss.toFixed(4)} · ` +
-        `${num(e.throughput, 0)} ${e.throughputUnit} · ETA ${duration(e.etaSeconds)}`;
-      if (spinner) spinner.text = line;
-      else out(line);
+        `lr ${e.learningRate.toPrecision(3)} · ${num(e.throughput, 0)} ${e.throughputUnit} · ETA ${duration(e.etaSeconds)}`;
+      if (spinner) spinner.text = `${bar(e.step / e.totalSteps)} ${line}`;
+      else out(`step ${e.step}/${e.totalSteps} · ${line}`);
+    },
+    onEval(e) {
+      if (e.validLoss === null) return;
+      const extra = metricsLine(e.validMetrics);
+      out(`eval @ step ${e.step} · valid loss ${e.validLoss.toFixed(4)}${extra ? ` · ${extra}` : ''}${e.improved ? chalk.green(' (best)') : ''}`);
     },
     onEpoch(e) {
-      const v = e.validLoss === null ? '' : ` · valid loss ${e.validLoss.toFixed(4)}${e.improved ? chalk.green(' (best)') : ''}`;
-      out(`epoch ${e.epoch}/${e.epochs} done · train loss ${e.trainLoss.toFixed(4)}${v} · ${duration(e.seconds)}`);
+      out(`epoch ${e.epoch}/${e.epochs} done · train loss ${e.trainLoss.toFixed(4)} · ${duration(e.seconds)}`);
     },
-    onWarning(m) {
-      out(`${chalk.yellow('warning:')} ${m}`);
+    onWarning(msg) {
+      out(`${chalk.yellow('warning:')} ${msg}`);
     },
     stop() {
       spinner?.stop();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, type Document } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../util/errors.js';
-import { ConfigSchema, modelProblems, type Config } from './schema/index.js';
+import { ConfigSchema, modelProblems, trainProblems, type Config } from './schema/index.js';
 import { dataProblems } from './data-checks.js';
 import { SUPPORTED_TASKS } from './support.js';
 import { closest } from './suggest.js';
@@ -124,6 +124,7 @@ function crossCheck(cfg: Config): { path: (string | number)[]; msg: string }[] {
   }
   out.push(...modelProblems(cfg.model, cfg.task, cfg.data));
   out.push(...dataProblems(cfg));
+  out.push(...trainProblems(cfg.train));
   return out;
 }
 

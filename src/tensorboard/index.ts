@@ -1,3 +1,4 @@
 /** TensorBoard event files from training hooks, with no native TensorFlow. */
-export { EventFileWriter, tensorboardHooks, combineHooks } from './writer.js';
+export { EventFileWriter, tensorboardHooks } from './writer.js';
+export { combineHooks } from '../train/events.js';
 export { encodeEvent, frameRecord, maskedCrc32c, type TbEvent } from './records.js';

@@ -52,23 +52,13 @@ export function tensorboardHooks(runDir: string): TrainHooks & { close(): void }
         [`train/${e.throughputUnit.replace('/s', '_per_second')}`]: e.throughput,
       });
     },
-    onEpoch(e) {
-      // confusion-matrix cells are counts, not curves; they stay in metrics.json and confusion.svg
+    onEval(e) {
+      // one point per evaluation (per epoch, or every train.eval_every_steps); confusion-matrix cells are counts, not curves; they stay in metrics.json and confusion.svg
       const metrics = Object.entries(e.validMetrics ?? {}).filter(([k]) => !k.startsWith('confusion/'));
       const valid = Object.fromEntries(metrics.map(([k, v]) => [`valid/${k}`, v]));
-      w.scalars(e.step, { 'train/epoch_loss': e.trainLoss, ...(e.validLoss === null ? {} : { 'valid/loss': e.validLoss }), ...valid, epoch: e.epoch });
+      w.scalars(e.step, { 'train/epoch_loss': e.trainLoss, ...(e.validLoss === null ? {} : { 'valid/loss': e.validLoss }), ...valid, 'valid/learning_rate': e.learningRate, epoch: e.epoch });
     },
     close: () => w.close(),
   };
 }
 
-/** Calls every hook of each object in turn: progress rendering and TensorBoard logging side by side. */
-export function combineHooks(...all: TrainHooks[]): TrainHooks {
-  const keys = ['onStart', 'onStep', 'onEpoch', 'onCheckpoint', 'onWarning'] as const;
-  const out: TrainHooks = {};
-  for (const k of keys) {
-    const fns = all.map((h) => h[k]?.bind(h)).filter((f) => f !== undefined);
-    if (fns.length) (out as Record<string, unknown>)[k] = (e: never) => fns.forEach((f) => (f as (e: never) => void)(e));
-  }
-  return out;
-}

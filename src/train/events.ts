@@ -1,4 +1,16 @@
 /** What the training loop reports; the CLI renders these, library code never prints. */
+import type { RunStatus } from './rundir.js';
+
+export interface StartEvent {
+  params: number;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  resumedFrom: number;
+  /** sha256 of the resolved config (JSON), so runs of the same config can be matched */
+  configHash?: string;
+  /** the run directory */
+  dir?: string;
+}
 
 export interface StepEvent {
   epoch: number;
@@ -17,6 +29,20 @@ export interface StepEvent {
   etaSeconds: number;
 }
 
+/** One validation pass (each epoch, or every eval_every_steps steps). */
+export interface EvalEvent {
+  epoch: number;
+  step: number;
+  /** mean training loss since the previous evaluation */
+  trainLoss: number;
+  validLoss: number | null;
+  validMetrics: Record<string, number> | null;
+  learningRate: number;
+  /** the best checkpoint was updated */
+  improved: boolean;
+  seconds: number;
+}
+
 export interface EpochEvent {
   epoch: number;
   epochs: number;
@@ -28,10 +54,34 @@ export interface EpochEvent {
   seconds: number;
 }
 
+export interface EndEvent {
+  status: RunStatus;
+  step: number;
+  epoch: number;
+  seconds: number;
+  /** metrics.json: final metrics per split, with the baselines */
+  metrics: Record<string, unknown>;
+  /** why training stopped, for statuses other than finished */
+  message?: string;
+}
+
 export interface TrainHooks {
-  onStart?(e: { params: number; stepsPerEpoch: number; totalSteps: number; resumedFrom: number }): void;
+  onStart?(e: StartEvent): void;
   onStep?(e: StepEvent): void;
+  onEval?(e: EvalEvent): void;
   onEpoch?(e: EpochEvent): void;
-  onCheckpoint?(e: { kind: 'last' | 'best'; dir: string }): void;
+  onCheckpoint?(e: { kind: 'last' | 'best' | 'step'; dir: string; step?: number }): void;
   onWarning?(message: string): void;
+  onEnd?(e: EndEvent): void;
+}
+
+/** Calls every hook set's handler for each event, in order. */
+export function combineHooks(...all: TrainHooks[]): TrainHooks {
+  const names = ['onStart', 'onStep', 'onEval', 'onEpoch', 'onCheckpoint', 'onWarning', 'onEnd'] as const;
+  const out: TrainHooks = {};
+  for (const n of names) {
+    const fns = all.map((h) => h[n]).filter((f) => f !== undefined) as ((e: never) => void)[];
+    if (fns.length) (out as Record<string, (e: never) => void>)[n] = (e: never) => fns.forEach((f) => f(e));
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
  * Everything that can fail on user input (config, data) is checked before the run directory is
  * touched, so a bad input never costs an existing run.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tf, type BackendInfo } from '../backend/index.js';
@@ -21,7 +22,9 @@ import type { TrainHooks } from './events.js';
 import { fit } from './fit.js';
 import { makeOptimizer } from './optim.js';
 import { loadOptimizer } from './optimizer-state.js';
-import { RunDir, openRun, type Manifest, type TrainState } from './rundir.js';
+import { RunDir, openRun, type Manifest, type RunStatus, type TrainState } from './rundir.js';
+import { checkResumable } from './resume.js';
+import { checkWatchedMetrics } from './watch-check.js';
 import { SEQNET_VERSION } from '../version.js';
 
 export interface TrainOptions {
@@ -38,9 +41,11 @@ export interface TrainOptions {
 
 export interface TrainResult {
   dir: string;
-  status: 'finished' | 'interrupted' | 'stopped_early';
+  status: RunStatus;
   metrics: Record<string, unknown>;
   state: TrainState;
+  /** why training stopped before the plan (time budget, divergence) */
+  message?: string;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -55,11 +60,7 @@ export async function train(cfg: Config, o: TrainOptions): Promise<TrainResult> 
     );
   }
   const prior = o.resume ? openRun(dir) : undefined;
-  if (prior) {
-    for (const k of ['task', 'data', 'model'] as const) {
-      if (!same(prior.cfg[k], cfg[k])) throw new RunError(`--resume: the config's \`${k}\` section differs from the run in ${dir}; only \`train\` may change when resuming.`);
-    }
-  }
+  if (prior) checkResumable(prior.cfg, cfg, dir);
   const family = familyOf(cfg.model.type);
   if (o.resume && 'fit' in family) {
     throw new RunError(`--resume: the ${cfg.model.type} baseline is fitted in one pass, so there is nothing to resume; use --overwrite to fit it again.`);
@@ -104,40 +105,57 @@ export async function train(cfg: Config, o: TrainOptions): Promise<TrainResult> 
         source.dispose();
       }
     }
-    if (exists) fs.rmSync(dir, { recursive: true, force: true });
   }
+  try {
+    checkWatchedMetrics(model, data, task, cfg.train);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  if (exists && !prior) fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const manifest = startManifest(cfg, data, o, model.countParams(), prior?.manifest.created);
   run.writeConfig(cfg);
   run.writeArtifacts(data.artifacts);
   run.writeManifest(manifest);
 
+  const configHash = crypto.createHash('sha256').update(JSON.stringify(cfg)).digest('hex');
+  const hooks: TrainHooks = { ...o.hooks, onStart: (e) => o.hooks?.onStart?.({ ...e, configHash, dir }) };
   const r = await fit(model, data, task, cfg.train, {
     seed: cfg.seed,
     run,
     optimizer,
-    hooks: o.hooks,
+    hooks,
     signal: o.signal,
     state,
-    history: prior ? run.readHistory() : undefined,
+    // a resumed run drops the log rows written after its last checkpoint
+    history: prior && state ? run.truncateLogs(state.step) : undefined,
   });
   model.dispose();
   optimizer.dispose();
 
-  // Final scores come from the best checkpoint, as `seqnet eval` would compute them.
-  const best = await loadCheckpoint(fs.existsSync(run.best) ? run.best : run.last);
+  // Final scores come from the best checkpoint (restore_best, the default), as `seqnet eval` would compute them, else from last.
+  const fromBest = (cfg.train.early_stopping?.restore_best ?? true) && fs.existsSync(run.best);
+  const ckpt = fromBest ? run.best : run.last;
   const metrics: Record<string, unknown> = {
     status: r.status,
     epochs: r.state.epoch,
     steps: r.state.step,
     best_epoch: r.state.best_epoch,
+    best_step: r.state.best_step ?? null,
     train_seconds: r.state.seconds,
-    ...finalScores(best, data, task, cfg.train.eval_batch_size),
+    checkpoint: fromBest ? 'best' : 'last',
+    ...(r.message ? { message: r.message } : {}),
   };
-  best.dispose();
+  if (fs.existsSync(ckpt)) {
+    const final = await loadCheckpoint(ckpt);
+    Object.assign(metrics, finalScores(final, data, task, cfg.train.eval_batch_size));
+    final.dispose();
+  }
   run.writeMetrics(metrics);
   run.writeManifest({ ...manifest, status: r.status, wall_seconds: r.state.seconds });
-  return { dir, status: r.status, metrics, state: r.state };
+  o.hooks?.onEnd?.({ status: r.status, step: r.state.step, epoch: r.state.epoch, seconds: r.state.seconds, metrics, message: r.message });
+  return { dir, status: r.status, metrics, state: r.state, message: r.message };
 }
 
 function startManifest(cfg: Config, data: Prepared, o: TrainOptions, params: number, created?: string): Manifest {
@@ -195,6 +213,7 @@ async function fitBaseline(family: FittedFamily, cfg: Config, task: TaskSpec, da
     const metrics: Record<string, unknown> = { status: 'finished', epochs: 0, steps: 0, best_epoch: null, train_seconds: seconds, ...scores };
     run.writeMetrics(metrics);
     run.writeManifest({ ...manifest, status: 'finished', wall_seconds: (Date.now() - t0) / 1000 });
+    o.hooks?.onEnd?.({ status: 'finished', step: 0, epoch: 0, seconds, metrics });
     return { dir: run.dir, status: 'finished', metrics, state };
   } finally {
     model.dispose();

@@ -1,42 +1,42 @@
-/** Optimizers, learning-rate schedules and gradient clipping, driven by the `train:` slice. */
+/** Optimizers, decoupled weight decay and gradient clipping, driven by the `train:` slice. */
 import { tf } from '../backend/index.js';
 import type { TrainConfig } from '../config/schema/index.js';
 
+export { learningRateAt } from './schedule.js';
+
+/**
+ * The tfjs optimizer for `cfg.optimizer`. adamw is Adam here plus `applyWeightDecay` before each
+ * update (decoupled, so it works with every backend's Adam, the fast kernel included).
+ */
 export function makeOptimizer(cfg: TrainConfig): tf.Optimizer {
   switch (cfg.optimizer) {
     case 'adam':
-      return tf.train.adam(cfg.learning_rate);
+    case 'adamw':
+      return tf.train.adam(cfg.learning_rate, cfg.beta1, cfg.beta2, cfg.epsilon);
     case 'sgd':
-      return tf.train.sgd(cfg.learning_rate);
+      return cfg.momentum > 0 ? tf.train.momentum(cfg.learning_rate, cfg.momentum, cfg.nesterov) : tf.train.sgd(cfg.learning_rate);
     case 'rmsprop':
-      return tf.train.rmsprop(cfg.learning_rate);
+      return tf.train.rmsprop(cfg.learning_rate, 0.9, cfg.momentum, cfg.epsilon);
   }
 }
 
-/** Sets the optimizer's learning rate for the next step (SGD caches it, the others read it). */
+/** Sets the optimizer's learning rate for the next step (SGD / momentum cache it, the others read it). */
 export function setLearningRate(opt: tf.Optimizer, lr: number): void {
   const o = opt as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
   if (o.setLearningRate) o.setLearningRate(lr);
   else o.learningRate = lr;
 }
 
-/** Learning rate at `step` (0-based) of `total` planned steps: warm-up, then the schedule. */
-export function learningRateAt(cfg: TrainConfig, step: number, total: number): number {
-  const base = cfg.learning_rate;
-  if (step < cfg.warmup_steps) return (base * (step + 1)) / cfg.warmup_steps;
-  const span = Math.max(1, total - cfg.warmup_steps);
-  const p = Math.min(1, (step - cfg.warmup_steps) / span);
-  switch (cfg.lr_schedule) {
-    case 'constant':
-      return base;
-    case 'cosine':
-      return base * 0.5 * (1 + Math.cos(Math.PI * p));
-    case 'linear':
-      return base * (1 - p);
-    case 'step':
-      // ×0.1 at 50% and 75% of training, as in the classic ResNet recipe
-      return base * (p >= 0.75 ? 0.01 : p >= 0.5 ? 0.1 : 1);
-  }
+/** The variables adamw decays: rank ≥ 2 (kernels, embeddings), not biases or norm gains/offsets, unless decay_all_params. */
+export function decayedVariables(vars: tf.Variable[], cfg: TrainConfig): tf.Variable[] {
+  if (cfg.optimizer !== 'adamw' || cfg.weight_decay === 0) return [];
+  return cfg.decay_all_params ? vars : vars.filter((v) => v.rank >= 2);
+}
+
+/** Decoupled weight decay (Loshchilov & Hutter, as PyTorch's AdamW): w ← w·(1 − lr·wd), before the Adam update. */
+export function applyWeightDecay(vars: tf.Variable[], lr: number, weightDecay: number): void {
+  const keep = 1 - lr * weightDecay;
+  for (const v of vars) v.assign(tf.tidy(() => v.mul(keep)));
 }
 
 /**

@@ -3,9 +3,13 @@
  * `best` checkpoints, per-epoch history, final metrics and a manifest. `eval` and `generate` need
  * nothing else.
  *
- *   runs/<name>/config.yaml   manifest.json   tokenizer.json   history.csv   metrics.json
+ *   runs/<name>/config.yaml   manifest.json   tokenizer.json   history.csv   steps.csv   metrics.json
  *               last/{model.json, weights.bin, state.json, optimizer.json, optimizer.bin}
  *               best/{model.json, weights.bin, state.json}
+ *               checkpoints/step-0000120/{model.json, weights.bin, state.json}   (train.checkpoint.every_steps)
+ *
+ * history.csv has one row per evaluation (epoch, step, train_loss, valid_loss, learning_rate,
+ * seconds, valid_<metric>…); steps.csv one row per logged step (step, epoch, loss, learning_rate, seconds).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,19 +34,42 @@ export interface Manifest {
   seed: number;
   data_files: FileRecord[];
   wall_seconds: number;
-  status: 'running' | 'finished' | 'interrupted' | 'stopped_early';
+  status: 'running' | RunStatus;
   params: number;
 }
 
-/** Where training stands, saved with each checkpoint. */
+/** How a training run ended. */
+export type RunStatus = 'finished' | 'interrupted' | 'stopped_early' | 'time_budget' | 'diverged';
+
+/**
+ * Where training stands, saved with each checkpoint; with the step (which fixes the schedule
+ * position, the batch order and the dropout stream, all derived from seed, epoch and step) and the
+ * optimizer slots, it is everything a resumed run needs to continue exactly.
+ */
 export interface TrainState {
   epoch: number;
   step: number;
   best_valid_loss: number | null;
   best_epoch: number | null;
+  /** evaluations since the best (one per epoch unless eval_every_steps is set) */
   epochs_since_best: number;
   /** seconds of training so far (summed over resumes) */
   seconds: number;
+  /** evaluations so far */
+  evals?: number;
+  /** step of the best evaluation */
+  best_step?: number | null;
+  /** the metric `best` and early stopping watch, and its best value */
+  best_metric?: string;
+  best_value?: number | null;
+  /** reduce_on_plateau: its own best / wait counter and the factor applied to the schedule */
+  plateau?: { best: number | null; wait: number; scale: number };
+  /** step of the last evaluation */
+  last_eval_step?: number;
+  /** the first step's loss: the divergence guard's reference */
+  first_loss?: number | null;
+  /** training loss summed over the steps since the last evaluation, and their count */
+  loss_since_eval?: [number, number];
 }
 
 export interface HistoryRow {
@@ -52,6 +79,31 @@ export interface HistoryRow {
   valid_loss: number | null;
   learning_rate: number;
   seconds: number;
+  /** `valid_<metric>` for each headline metric the task reports */
+  [validMetric: `valid_${string}`]: number | null;
+}
+
+export interface StepRow {
+  step: number;
+  epoch: number;
+  loss: number;
+  learning_rate: number;
+  seconds: number;
+}
+
+const HISTORY_COLS = ['epoch', 'step', 'train_loss', 'valid_loss', 'learning_rate', 'seconds'];
+const STEP_COLS: (keyof StepRow)[] = ['step', 'epoch', 'loss', 'learning_rate', 'seconds'];
+const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '' : Number.isInteger(v) ? String(v) : v.toPrecision(6));
+
+function readCsv(file: string): Record<string, number | null>[] {
+  if (!fs.existsSync(file)) return [];
+  const [head, ...lines] = fs.readFileSync(file, 'utf8').trim().split('\n');
+  if (!head) return [];
+  const cols = head.split(',');
+  return lines.map((l) => {
+    const vals = l.split(',');
+    return Object.fromEntries(cols.map((c, i) => [c, vals[i] === '' || vals[i] === undefined ? null : Number(vals[i])]));
+  });
 }
 
 export class RunDir {
@@ -88,22 +140,38 @@ export class RunDir {
     writeJsonAtomic(this.file('metrics.json'), m);
   }
 
-  /** history.csv rewritten whole (atomically) from the rows so far */
+  /** history.csv rewritten whole (atomically) from the rows so far; columns: the fixed ones, then every valid_<metric> seen */
   writeHistory(rows: HistoryRow[]): void {
-    const cols: (keyof HistoryRow)[] = ['epoch', 'step', 'train_loss', 'valid_loss', 'learning_rate', 'seconds'];
-    const fmt = (v: number | null) => (v === null ? '' : Number.isInteger(v) ? String(v) : v.toPrecision(6));
-    writeFileAtomic(this.file('history.csv'), [cols.join(','), ...rows.map((r) => cols.map((c) => fmt(r[c])).join(','))].join('\n') + '\n');
+    const extra = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => !HISTORY_COLS.includes(k))))];
+    const cols = [...HISTORY_COLS, ...extra];
+    const cell = (r: HistoryRow, c: string) => fmt((r as unknown as Record<string, number | null>)[c]);
+    writeFileAtomic(this.file('history.csv'), [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r, c)).join(','))].join('\n') + '\n');
   }
 
   readHistory(): HistoryRow[] {
-    const f = this.file('history.csv');
-    if (!fs.existsSync(f)) return [];
-    const [head, ...lines] = fs.readFileSync(f, 'utf8').trim().split('\n');
-    const cols = head.split(',');
-    return lines.map((l) => {
-      const vals = l.split(',');
-      return Object.fromEntries(cols.map((c, i) => [c, vals[i] === '' ? null : Number(vals[i])])) as unknown as HistoryRow;
-    });
+    return readCsv(this.file('history.csv')) as unknown as HistoryRow[];
+  }
+
+  /** appends rows to steps.csv (with its header when new) */
+  appendSteps(rows: StepRow[]): void {
+    if (!rows.length) return;
+    const f = this.file('steps.csv');
+    const head = fs.existsSync(f) ? '' : STEP_COLS.join(',') + '\n';
+    fs.appendFileSync(f, head + rows.map((r) => STEP_COLS.map((c) => fmt(r[c])).join(',')).join('\n') + '\n');
+  }
+
+  readSteps(): StepRow[] {
+    return readCsv(this.file('steps.csv')) as unknown as StepRow[];
+  }
+
+  /** A resumed run drops the history and step rows written after the checkpoint it resumes from. */
+  truncateLogs(step: number): HistoryRow[] {
+    const steps = this.readSteps().filter((r) => r.step <= step);
+    fs.rmSync(this.file('steps.csv'), { force: true });
+    this.appendSteps(steps);
+    const history = this.readHistory().filter((r) => r.step <= step);
+    this.writeHistory(history);
+    return history;
   }
 }
 

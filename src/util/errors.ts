@@ -1,3 +1,29 @@
+/** Every exit code seqnet uses (README and `seqnet --help` list them). */
+export const EXIT = {
+  ok: 0,
+  /** `eval --assert`: a gate failed */
+  assertion: 1,
+  usage: 2,
+  data: 3,
+  run: 4,
+  engine: 5,
+  /** training stopped: the loss became NaN / infinite or exploded */
+  diverged: 6,
+  bug: 70,
+  interrupted: 130,
+} as const;
+
+export const EXIT_CODES_HELP = `Exit codes:
+  0    success
+  1    an --assert gate failed (seqnet eval)
+  2    usage or config error
+  3    data error
+  4    run directory or checkpoint error
+  5    engine (backend) error
+  6    training diverged (NaN, infinite or exploding loss; see train.divergence_factor)
+  70   internal error (a bug in seqnet)
+  130  interrupted (Ctrl-C); the last checkpoint is saved`;
+
 /**
  * Two kinds of error: a SeqnetError is the user's to fix (bad config, missing file, bad data,
  * incompatible checkpoint) and prints without a stack; anything else is a bug.
@@ -16,16 +42,24 @@ export class SeqnetError extends Error {
 export class ConfigError extends SeqnetError {
   readonly problems: string[];
   constructor(source: string, problems: string[]) {
-    super(`${source}: invalid config\n${problems.map((p) => `  - ${p}`).join('\n')}`, 2);
+    super(`${source}: invalid config\n${problems.map((p) => `  - ${p}`).join('\n')}`, EXIT.usage);
     this.name = 'ConfigError';
     this.problems = problems;
+  }
+}
+
+/** A command-line flag or argument that cannot be used (a malformed --assert, an unwritable --out…). */
+export class UsageError extends SeqnetError {
+  constructor(message: string) {
+    super(message, EXIT.usage);
+    this.name = 'UsageError';
   }
 }
 
 /** Input data that cannot be used: names the file and, where known, the line. */
 export class DataError extends SeqnetError {
   constructor(message: string) {
-    super(message, 3);
+    super(message, EXIT.data);
     this.name = 'DataError';
   }
 }
@@ -33,7 +67,7 @@ export class DataError extends SeqnetError {
 /** A run directory or checkpoint that is missing, damaged or does not match. */
 export class RunError extends SeqnetError {
   constructor(message: string) {
-    super(message, 4);
+    super(message, EXIT.run);
     this.name = 'RunError';
   }
 }
@@ -41,11 +75,19 @@ export class RunError extends SeqnetError {
 /** The engine asked for is not available. */
 export class BackendError extends SeqnetError {
   constructor(message: string) {
-    super(message, 5);
+    super(message, EXIT.engine);
     this.name = 'BackendError';
   }
 }
 
 export function isSeqnetError(e: unknown): e is SeqnetError {
   return e instanceof SeqnetError;
+}
+
+/** Training diverged; the run directory is intact (last/ holds the weights from before). */
+export class DivergenceError extends SeqnetError {
+  constructor(message: string) {
+    super(message, EXIT.diverged);
+    this.name = 'DivergenceError';
+  }
 }

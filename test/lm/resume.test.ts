@@ -47,7 +47,7 @@ describe('interrupt and resume', () => {
   it('refuses to resume with a different model', async () => {
     const cfg = loadConfig(path.join(dir, 'c.yaml'), { set: ['model.units=17'] });
     await expect(train(cfg, { backend, out: path.join(dir, 'run'), resume: true })).rejects.toThrow(
-      /the config's `model` section differs from the run/,
+      /--resume: the config differs from the run .* outside `train`:\n  - model\.units: 16 → 17/,
     );
   });
 });

@@ -53,7 +53,7 @@ describe('plots per task', () => {
     expect(r.written.map((f) => path.basename(f))).toEqual(['loss.svg', 'confusion.svg']);
     expectTexts(plot(runs.cls, 'loss.svg'), [
       'run-cls: loss and accuracy', 'step (optimizer steps)', 'loss (cross-entropy, nats)', 'accuracy (fraction correct)',
-      'train loss (per evaluation)', 'valid loss (per evaluation)', 'best evaluation',
+      'train loss (per logged step)', 'valid loss (per evaluation)', 'best evaluation', 'valid accuracy (per evaluation)',
     ]);
     expectTexts(plot(runs.cls, 'confusion.svg'), ['predicted label', 'true label', 'neg', 'pos']);
     const texts = svgTexts(plot(runs.cls, 'confusion.svg'));

@@ -16,7 +16,7 @@ describe('TensorBoard event files', () => {
     const h = tensorboardHooks(dir);
     h.onStep!(step(1, 2.5));
     h.onStep!(step(2, 1.25));
-    h.onEpoch!({ epoch: 1, epochs: 1, step: 2, trainLoss: 1.75, validLoss: 1.5, validMetrics: { loss: 1.5, accuracy: 0.625, 'confusion/a/b': 3 }, improved: true, seconds: 1 });
+    h.onEval!({ epoch: 1, step: 2, trainLoss: 1.75, validLoss: 1.5, validMetrics: { loss: 1.5, accuracy: 0.625, 'confusion/a/b': 3 }, learningRate: 0.002, improved: true, seconds: 1 });
     h.close();
     const [file, ...rest] = fs.readdirSync(path.join(dir, 'tb'));
     expect(rest).toEqual([]);
@@ -27,7 +27,7 @@ describe('TensorBoard event files', () => {
     expect(ev[1]).toMatchObject({ step: 1, values: { 'train/loss': 2.5, 'train/learning_rate': expect.closeTo(0.01, 6), 'train/tokens_per_second': 100 } });
     expect(ev[2].values['train/loss']).toBe(1.25);
     expect(ev[3].step).toBe(2);
-    expect(ev[3].values).toEqual({ 'train/epoch_loss': 1.75, 'valid/loss': 1.5, 'valid/accuracy': 0.625, epoch: 1 });
+    expect(ev[3].values).toEqual({ 'train/epoch_loss': 1.75, 'valid/loss': 1.5, 'valid/accuracy': 0.625, 'valid/learning_rate': expect.closeTo(0.002, 6), epoch: 1 });
     expect(Math.abs(ev[3].wallTime - Date.now() / 1000)).toBeLessThan(60);
   });
 
