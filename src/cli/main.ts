@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { SEQNET_VERSION } from '../version.js';
 import { evalCommand } from './commands/eval.js';
+import { exportCommand } from './commands/export.js';
 import { generateCommand } from './commands/generate.js';
 import { infoCommand } from './commands/info.js';
 import { schemaCommand } from './commands/schema.js';
@@ -20,6 +21,7 @@ export function program(): Command {
   evalCommand(p);
   generateCommand(p);
   predictCommand(p);
+  exportCommand(p);
   inspectCommand(p);
   infoCommand(p);
   schemaCommand(p);

@@ -1,0 +1,21 @@
+/**
+ * The seqnet layer classes an export may keep, because no standard TensorFlow.js layer computes
+ * the same function. `seqnet/layers` (src/web/layers) registers a browser implementation of each.
+ */
+import type { SavedLayer } from './saved.js';
+
+export const CUSTOM_CLASSES: readonly string[] = ['SeqnetRecurrent', 'SeqnetMerge', 'SeqnetPool'];
+
+/** Why a kept layer is not standard, for messages and the README table. */
+export function customReason(l: SavedLayer): string {
+  switch (l.class_name) {
+    case 'SeqnetRecurrent':
+      return `SeqnetRecurrent, cell ${String(l.config.cell)}: seqnet's GRU applies the reset gate after the recurrent product (Keras reset_after=true), TensorFlow.js' GRU only before it; train lstm or rnn for a pure export`;
+    case 'SeqnetMerge':
+      return 'SeqnetMerge: the tfjs Add/Concatenate layers break the padding mask, and this merge joins two seqnet recurrent layers';
+    case 'SeqnetPool':
+      return 'SeqnetPool: global pooling over the real tokens only (padding excluded), which standard pooling layers cannot do';
+    default:
+      return l.class_name;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * `seqnet/infer`: a small browser-safe API over an export folder (model.json, weights.bin,
+ * seqnet.json). Text goes through the same tokenizer, padding and sampling code as the CLI, so a
+ * page gives what `seqnet generate` / `seqnet predict` give for the same run.
+ *
+ *   const m = await load('model/');          // a folder URL (or { model: IOHandler, seqnet } in Node)
+ *   m.generate('The ', { temperature: 0.8, topK: 5, seed: 1 });
+ *   m.classify('a fine film');  m.tag('the dog runs');  m.forecast(rows);
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { SeqnetJson } from '../export/processing.js';
+import { BOS, EOS, loadTokenizer, splitWords, WordTokenizer, type Tokenizer } from '../data/tokenizers/index.js';
+import { padInto } from '../data/sequence.js';
+import { sampleFromLogits } from '../generate/sample.js';
+import { Rng } from '../util/rng.js';
+import './layers/index.js';
+
+export type { SeqnetJson };
+
+export interface GenerateOptions {
+  /** 0 = greedy (argmax); default seqnet.json's generation.temperature */
+  temperature?: number;
+  topK?: number | null;
+  topP?: number | null;
+  /** same seed, same text (as `seqnet generate --seed`) */
+  seed?: number;
+  /** new tokens at most (stops earlier at <eos>) */
+  length?: number;
+}
+
+export interface Classified {
+  label: string;
+  /** every label's probability, most likely first */
+  probabilities: Record<string, number>;
+}
+
+export interface ForecastStep {
+  step: number;
+  values: Record<string, number>;
+}
+
+/** Where an export lives: a folder URL, or (Node, tests) an IO handler and the parsed seqnet.json. */
+export type Source = string | { model: tf.io.IOHandler; seqnet: SeqnetJson };
+
+export async function load(src: Source): Promise<SeqnetModel> {
+  if (typeof src !== 'string') return new SeqnetModel(await tf.loadLayersModel(src.model), src.seqnet);
+  const base = src.endsWith('/') ? src : `${src}/`;
+  const res = await fetch(`${base}seqnet.json`);
+  if (!res.ok) throw new Error(`${base}seqnet.json: HTTP ${res.status}; is this a seqnet export folder?`);
+  return new SeqnetModel(await tf.loadLayersModel(`${base}model.json`), (await res.json()) as SeqnetJson);
+}
+
+export class SeqnetModel {
+  readonly task: SeqnetJson['task'];
+  readonly tokenizer?: Tokenizer;
+
+  constructor(
+    readonly model: tf.LayersModel,
+    readonly meta: SeqnetJson,
+  ) {
+    this.task = meta.task;
+    if (meta.tokenizer) this.tokenizer = loadTokenizer(meta.tokenizer, 'seqnet.json');
+  }
+
+  private need(task: SeqnetJson['task'], what: string): void {
+    if (this.task !== task) throw new Error(`${what} needs a ${task} model; this one is ${this.task}.`);
+  }
+
+  /** ids [B, T] int32 → the model's output as nested arrays */
+  private run(ids: Int32Array | Float32Array, shape: number[], dtype: 'int32' | 'float32'): tf.Tensor {
+    return tf.tidy(() => this.model.predict(tf.tensor(ids, shape, dtype)) as tf.Tensor);
+  }
+
+  /**
+   * Continues `prime` token by token, yielding each new piece of text (for streaming). Recurrent
+   * models re-read the whole text each step (the state `seqnet generate` carries), others the last
+   * seq_len tokens.
+   */
+  *stream(prime: string, o: GenerateOptions = {}): Generator<string, void> {
+    this.need('language_model', 'generate');
+    const g = this.meta.generation!;
+    const opts = { temperature: o.temperature ?? g.temperature, topK: o.topK ?? g.top_k, topP: o.topP ?? null };
+    const rng = new Rng(o.seed ?? 1);
+    const ids = this.tokenizer!.encode(prime);
+    if (!ids.length) ids.push(BOS);
+    for (let i = 0; i < (o.length ?? g.length); i++) {
+      const ctx = g.context === null ? ids : ids.slice(-g.context);
+      const y = tf.tidy(() => {
+        const out = this.run(Int32Array.from(ctx), [1, ctx.length], 'int32') as tf.Tensor3D; // [1, T, V]
+        return out.slice([0, ctx.length - 1, 0], [1, 1, -1]).reshape([-1]);
+      });
+      const row = y.dataSync() as Float32Array;
+      y.dispose();
+      const id = sampleFromLogits(row, opts, rng, g.banned);
+      if (id === EOS) return;
+      ids.push(id);
+      yield this.tokenizer!.decode([id]);
+    }
+  }
+
+  /** `prime` followed by its continuation (as `seqnet generate`). */
+  generate(prime: string, o: GenerateOptions = {}): string {
+    let text = prime;
+    for (const piece of this.stream(prime, o)) text += piece;
+    return text;
+  }
+
+  /** label probabilities of one text (as `seqnet predict`) */
+  classify(text: string): Classified {
+    this.need('classification', 'classify');
+    const T = this.meta.input.seq_len;
+    const x = new Int32Array(T);
+    padInto(x, 0, this.tokenizer!.encode(text), T, this.meta.input.truncate);
+    const p = tf.tidy(() => tf.softmax(this.run(x, [1, T], 'int32')));
+    const probs = Array.from(p.dataSync());
+    p.dispose();
+    const labels = this.meta.labels!;
+    const order = probs.map((v, c) => [v, c] as const).sort((a, b) => b[0] - a[0]);
+    return { label: labels[order[0][1]], probabilities: Object.fromEntries(order.map(([v, c]) => [labels[c], v])) };
+  }
+
+  /** one tag per word of `text`, seq_len words at a time (as `seqnet predict`) */
+  tag(text: string): { tokens: string[]; tags: string[] } {
+    this.need('tagging', 'tag');
+    const tok = this.tokenizer as WordTokenizer;
+    const tokens = splitWords(text);
+    const T = this.meta.input.seq_len;
+    const tags: string[] = [];
+    for (let j = 0; j < Math.max(1, Math.ceil(tokens.length / T)); j++) {
+      const piece = tokens.slice(j * T, (j + 1) * T);
+      const x = new Int32Array(T);
+      padInto(x, 0, tok.encodeTokens(piece), T, 'post');
+      const best = tf.tidy(() => this.run(x, [1, T], 'int32').argMax(-1));
+      const ids = best.dataSync();
+      best.dispose();
+      piece.forEach((_, t) => tags.push(this.meta.tags![ids[t]]));
+    }
+    return { tokens, tags };
+  }
+
+  /** the next `horizon` values of the targets after `rows` (objects by column name; the last `lookback` are read) */
+  forecast(rows: Record<string, number>[]): ForecastStep[] {
+    this.need('forecasting', 'forecast');
+    const f = this.meta.forecast!;
+    const s = f.scaler as { columns: string[]; shift: number[]; scale: number[] };
+    if (rows.length < f.lookback) throw new Error(`forecast needs the last ${f.lookback} rows; got ${rows.length}.`);
+    const at = (c: string) => s.columns.indexOf(c);
+    const x = new Float32Array(f.lookback * f.features.length);
+    rows.slice(-f.lookback).forEach((r, t) =>
+      f.features.forEach((c, j) => (x[t * f.features.length + j] = (Number(r[c]) - s.shift[at(c)]) / s.scale[at(c)])),
+    );
+    const y = this.run(x, [1, f.lookback, f.features.length], 'float32');
+    const v = (y.arraySync() as number[][][])[0];
+    y.dispose();
+    return v.map((row, h) => ({ step: h + 1, values: Object.fromEntries(f.targets.map((t, k) => [t, row[k] * s.scale[at(t)] + s.shift[at(t)]])) }));
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}

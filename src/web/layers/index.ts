@@ -1,0 +1,22 @@
+/**
+ * `seqnet/layers`: browser-safe implementations of the seqnet layer classes that an export keeps
+ * (see src/export/custom.ts), from standard tf ops only: no wasm, no workers, no Node built-ins.
+ * Importing this module registers them with tf.serialization, so `tf.loadLayersModel(url)` loads
+ * any seqnet export.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { SeqnetMerge } from './merge.js';
+import { SeqnetPool } from './pool.js';
+import { SeqnetRecurrent } from './recurrent.js';
+
+export { SeqnetMerge, SeqnetPool, SeqnetRecurrent };
+
+/** Every class seqnet/layers provides, by saved class name. */
+export const LAYER_CLASSES = [SeqnetRecurrent, SeqnetMerge, SeqnetPool] as const;
+
+/** Registers the classes (again) with tf.serialization; importing the module already did once. */
+export function registerLayers(): void {
+  for (const c of LAYER_CLASSES) tf.serialization.registerClass(c);
+}
+
+registerLayers();

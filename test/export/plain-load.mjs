@@ -1,0 +1,35 @@
+// Loads seqnet exports in a fresh Node process with plain @tensorflow/tfjs only (plus, with
+// --layers FILE, the seqnet/layers browser bundle), runs each on its inputs and prints the outputs.
+// usage: node plain-load.mjs JOBS.json [--layers seqnet.js]   JOBS: [{ dir, inputs: { shape, dtype, values } }]
+import fs from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
+import * as tf from '@tensorflow/tfjs';
+
+const [jobsFile, flag, bundle] = process.argv.slice(2);
+const registered = () => Object.keys(tf.serialization.SerializationMap.getMap().classNameMap).filter((c) => c.startsWith('Seqnet'));
+const before = registered();
+if (flag === '--layers') {
+  // the browser bundle is a classic script defining the global `seqnet`; it carries its own tfjs
+  vm.runInThisContext(fs.readFileSync(bundle, 'utf8'));
+}
+const tfx = flag === '--layers' ? globalThis.seqnet.tf : tf;
+const handler = (dir) => ({
+  async load() {
+    const mj = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    const buf = fs.readFileSync(path.join(dir, mj.weightsManifest[0].paths[0]));
+    return { modelTopology: mj.modelTopology, weightSpecs: mj.weightsManifest[0].weights, weightData: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) };
+  },
+});
+const results = [];
+for (const job of JSON.parse(fs.readFileSync(jobsFile, 'utf8'))) {
+  try {
+    const model = await tfx.loadLayersModel(handler(job.dir));
+    const x = tfx.tensor(job.inputs.values, job.inputs.shape, job.inputs.dtype);
+    const y = model.predict(x);
+    results.push({ dir: job.dir, classes: model.layers.map((l) => l.getClassName()), shape: y.shape, values: Array.from(y.dataSync()) });
+  } catch (e) {
+    results.push({ dir: job.dir, error: String(e && e.message ? e.message : e) });
+  }
+}
+process.stdout.write(JSON.stringify({ registeredBefore: before, results }));
