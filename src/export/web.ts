@@ -30,6 +30,7 @@ function html(title: string, runName: string, s: SeqnetJson, sample: unknown): s
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(title)} · ${escape(runName)} · seqnet</title>
+<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='4' fill='%233b5bdb'/%3E%3C/svg%3E">
 <link rel="stylesheet" href="demo.css">
 </head>
 <body data-state="loading">
@@ -70,8 +71,9 @@ button:disabled { opacity: 0.6; cursor: default; }
 .muted { color: var(--muted); }
 .bars { margin-top: 18px; display: grid; grid-template-columns: max-content 1fr 64px; gap: 8px 12px; align-items: center; }
 .bar { height: 14px; border-radius: 7px; background: #edf0f7; overflow: hidden; }
-.bar > i { display: block; height: 100%; background: var(--accent); border-radius: 7px; }
-.bars .top { font-weight: 700; }
+.bar > i { display: block; height: 100%; background: #a9b8ee; border-radius: 7px; }
+.bar.top > i { background: var(--accent); }
+.bars span.top { font-weight: 700; }
 .num { font-variant-numeric: tabular-nums; text-align: right; color: var(--muted); }
 .tokens { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 18px; }
 .tok { display: flex; flex-direction: column; align-items: center; border-radius: 8px; padding: 6px 10px; border: 1px solid var(--line); }

@@ -36,7 +36,7 @@ function languageModel(app: HTMLElement, m: SeqnetModel, sample: Sample): void {
   const prime = $<HTMLTextAreaElement>('#prime');
   prime.value = sample.text ?? '';
   const t = $<HTMLInputElement>('#temperature');
-  t.oninput = () => ($('#tval').textContent = Number(t.value).toFixed(2));
+  t.oninput = () => ($('#tval').textContent = Number(t.value) === 0 ? 'greedy' : Number(t.value).toFixed(2));
   $<HTMLButtonElement>('#go').onclick = async () => {
     const go = $<HTMLButtonElement>('#go');
     go.disabled = true;
@@ -72,7 +72,7 @@ function classifier(app: HTMLElement, m: SeqnetModel, sample: Sample): void {
     bars.replaceChildren();
     for (const [label, p] of Object.entries(r.probabilities)) {
       const top = label === r.label ? 'top' : '';
-      const bar = el('div', { class: 'bar' });
+      const bar = el('div', { class: `bar ${top}` });
       bar.append(el('i', { style: `width:${(100 * p).toFixed(1)}%` }));
       bars.append(el('span', { class: top }, label), bar, el('span', { class: `num ${top}`, 'data-label': label, 'data-prob': String(p) }, p.toFixed(3)));
     }
@@ -139,6 +139,8 @@ async function main(): Promise<void> {
   const app = $('#app');
   try {
     const sample = JSON.parse($('#sample').textContent || '{}') as Sample;
+    // these models are small: the CPU backend is quick and gives the numbers seqnet gives (?backend=webgl to try the GPU)
+    await tf.setBackend(new URLSearchParams(location.search).get('backend') ?? 'cpu');
     const m = await load('model/');
     (window as unknown as Record<string, unknown>).seqnetDemo = { model: m, tf };
     app.replaceChildren();

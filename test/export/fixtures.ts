@@ -30,9 +30,9 @@ export async function setup(): Promise<string> {
 }
 
 /** Trains `model` (a YAML flow mapping) on `data` (a DATA key) in `dir`; returns the run folder. */
-export async function trainRun(dir: string, name: string, data: string, model: string): Promise<string> {
+export async function trainRun(dir: string, name: string, data: string, model: string, trainYaml = TRAIN): Promise<string> {
   const file = path.join(dir, `${name}.yaml`);
-  fs.writeFileSync(file, `name: ${name}\nseed: 5\n${DATA[data]}model: ${model}\n${TRAIN}`);
+  fs.writeFileSync(file, `name: ${name}\nseed: 5\n${DATA[data]}model: ${model}\n${trainYaml}`);
   const out = path.join(dir, `run-${name}`);
   const r = await train(loadConfig(file, {}), { backend: (await initBackend({ device: 'cpu' })), out, overwrite: true });
   expect(r.status).toBe('finished');
