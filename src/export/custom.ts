@@ -4,7 +4,7 @@
  */
 import type { SavedLayer } from './saved.js';
 
-export const CUSTOM_CLASSES: readonly string[] = ['SeqnetRecurrent', 'SeqnetMerge', 'SeqnetPool'];
+export const CUSTOM_CLASSES: readonly string[] = ['SeqnetRecurrent', 'SeqnetMerge', 'SeqnetPool', 'SeqnetBowFeatures'];
 
 /** Why a kept layer is not standard, for messages and the README table. */
 export function customReason(l: SavedLayer): string {
@@ -15,6 +15,8 @@ export function customReason(l: SavedLayer): string {
       return 'SeqnetMerge: the tfjs Add/Concatenate layers break the padding mask, and this merge joins two seqnet recurrent layers';
     case 'SeqnetPool':
       return 'SeqnetPool: global pooling over the real tokens only (padding excluded), which standard pooling layers cannot do';
+    case 'SeqnetBowFeatures':
+      return 'SeqnetBowFeatures: n-gram counting of token ids, which is not a tensor layer';
     default:
       return l.class_name;
   }

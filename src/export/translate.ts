@@ -153,7 +153,7 @@ export function translate(m: SavedModel, pure: boolean): Translated {
       const [feats, ids] = ins;
       const stride = cfgOf<number>(l, 'stride');
       const conv = tf.layers.conv1d({
-        filters: cfgOf<number>(l, 'filters'), kernelSize: cfgOf<number>(l, 'kernelSize'), strides: stride,
+        filters: cfgOf<number>(l, 'filters'), kernelSize: cfgOf<number>(l, 'kernel_size'), strides: stride,
         padding: cfgOf<'valid' | 'same'>(l, 'padding'), activation: 'relu', name: l.name,
       });
       const maps = conv.apply(feats) as Sym;

@@ -67,16 +67,31 @@ export async function seqnetOutputs(run: string, x: Inputs): Promise<number[]> {
 
 export interface Loaded {
   registeredBefore: string[];
+  /** seqnet classes known after seqnet/layers was imported */
+  registeredAfter: string[];
   results: { dir: string; classes?: string[]; values?: number[]; error?: string }[];
 }
 
-/** Loads exports in a child process that imports only @tensorflow/tfjs (and the layers bundle if given). */
+/**
+ * seqnet/layers (src/web/layers) as one ES module importing the repository's @tensorflow/tfjs, as
+ * `import 'seqnet/layers'` gives a Node or bundler user; written under node_modules/.cache so the
+ * child process resolves tfjs.
+ */
+export async function layersModule(): Promise<string> {
+  const esbuild = await import('esbuild');
+  const root = path.join(import.meta.dirname, '..', '..');
+  const out = path.join(root, 'node_modules', '.cache', 'seqnet-test', `layers-${process.pid}.mjs`);
+  await esbuild.build({ entryPoints: [path.join(root, 'src', 'web', 'layers', 'index.ts')], outfile: out, bundle: true, format: 'esm', platform: 'neutral', external: ['@tensorflow/tfjs'], logLevel: 'silent' });
+  return out;
+}
+
+/** Loads exports in a child process that imports only @tensorflow/tfjs (and seqnet/layers if given). */
 export function loadElsewhere(dir: string, jobs: { dir: string; inputs: Inputs }[], bundle?: string): Loaded {
   const file = path.join(dir, `jobs-${Date.now()}.json`);
   fs.writeFileSync(file, JSON.stringify(jobs));
   const args = [path.join(import.meta.dirname, 'plain-load.mjs'), file, ...(bundle ? ['--layers', bundle] : [])];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: path.join(import.meta.dirname, '..', '..'), maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`plain-load failed: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`plain-load failed: ${r.stderr.slice(-3000)}`);
   return JSON.parse(r.stdout) as Loaded;
 }
 

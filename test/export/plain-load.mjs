@@ -1,19 +1,16 @@
 // Loads seqnet exports in a fresh Node process with plain @tensorflow/tfjs only (plus, with
-// --layers FILE, the seqnet/layers browser bundle), runs each on its inputs and prints the outputs.
-// usage: node plain-load.mjs JOBS.json [--layers seqnet.js]   JOBS: [{ dir, inputs: { shape, dtype, values } }]
+// --layers FILE, seqnet/layers built as an ES module on this tfjs), runs each on its inputs and
+// prints the outputs.
+// usage: node plain-load.mjs JOBS.json [--layers layers.mjs]   JOBS: [{ dir, inputs: { shape, dtype, values } }]
 import fs from 'node:fs';
 import path from 'node:path';
-import vm from 'node:vm';
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 
 const [jobsFile, flag, bundle] = process.argv.slice(2);
 const registered = () => Object.keys(tf.serialization.SerializationMap.getMap().classNameMap).filter((c) => c.startsWith('Seqnet'));
 const before = registered();
-if (flag === '--layers') {
-  // the browser bundle is a classic script defining the global `seqnet`; it carries its own tfjs
-  vm.runInThisContext(fs.readFileSync(bundle, 'utf8'));
-}
-const tfx = flag === '--layers' ? globalThis.seqnet.tf : tf;
+if (flag === '--layers') await import(pathToFileURL(bundle).href);
 const handler = (dir) => ({
   async load() {
     const mj = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
@@ -24,12 +21,13 @@ const handler = (dir) => ({
 const results = [];
 for (const job of JSON.parse(fs.readFileSync(jobsFile, 'utf8'))) {
   try {
-    const model = await tfx.loadLayersModel(handler(job.dir));
-    const x = tfx.tensor(job.inputs.values, job.inputs.shape, job.inputs.dtype);
+    const model = await tf.loadLayersModel(handler(job.dir));
+    const x = tf.tensor(job.inputs.values, job.inputs.shape, job.inputs.dtype);
     const y = model.predict(x);
     results.push({ dir: job.dir, classes: model.layers.map((l) => l.getClassName()), shape: y.shape, values: Array.from(y.dataSync()) });
   } catch (e) {
     results.push({ dir: job.dir, error: String(e && e.message ? e.message : e) });
   }
 }
-process.stdout.write(JSON.stringify({ registeredBefore: before, results }));
+const after = Object.keys(tf.serialization.SerializationMap.getMap().classNameMap).filter((c) => c.startsWith('Seqnet'));
+process.stdout.write(JSON.stringify({ registeredBefore: before, registeredAfter: after, results }));

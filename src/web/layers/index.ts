@@ -5,14 +5,15 @@
  * any seqnet export.
  */
 import * as tf from '@tensorflow/tfjs';
+import { SeqnetBowFeatures } from './bow.js';
 import { SeqnetMerge } from './merge.js';
 import { SeqnetPool } from './pool.js';
 import { SeqnetRecurrent } from './recurrent.js';
 
-export { SeqnetMerge, SeqnetPool, SeqnetRecurrent };
+export { SeqnetBowFeatures, SeqnetMerge, SeqnetPool, SeqnetRecurrent };
 
 /** Every class seqnet/layers provides, by saved class name. */
-export const LAYER_CLASSES = [SeqnetRecurrent, SeqnetMerge, SeqnetPool] as const;
+export const LAYER_CLASSES = [SeqnetRecurrent, SeqnetMerge, SeqnetPool, SeqnetBowFeatures] as const;
 
 /** Registers the classes (again) with tf.serialization; importing the module already did once. */
 export function registerLayers(): void {
