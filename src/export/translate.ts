@@ -119,7 +119,11 @@ export function translate(m: SavedModel, pure: boolean): Translated {
   };
   const keep = (l: SavedLayer, ins: Sym[]) => {
     if (!CUSTOM_CLASSES.includes(l.class_name)) {
-      throw new SeqnetError(`layer ${l.name}: class ${l.class_name} has no standard TensorFlow.js equivalent and no seqnet/layers implementation yet, so the model cannot be exported.`, 2);
+      throw new SeqnetError(
+        `layer ${l.name} (${l.class_name}) cannot be exported yet: it has no standard TensorFlow.js equivalent and seqnet/layers has no browser implementation of it. ` +
+          'Families that export today: lstm, rnn (standard layers), gru, textcnn, bow (with seqnet/layers); train one of them for a model to use elsewhere.',
+        2,
+      );
     }
     if (pure) throw new SeqnetError(`layer ${l.name} (${customReason(l)}) has no standard TensorFlow.js equivalent; export without --pure (the page then loads seqnet/layers).`, 2);
     const layer = fromSaved(l);
