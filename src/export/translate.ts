@@ -70,7 +70,9 @@ function bidirectionalPairs(m: SavedModel): Map<string, [SavedLayer, SavedLayer]
 
 /** A standard recurrent layer for a saved SeqnetRecurrent, or undefined when none matches (gru). */
 function standardRecurrent(l: SavedLayer, name: string, goBackwards = cfgOf<boolean>(l, 'go_backwards')): tf.layers.Layer | undefined {
-  const args = { units: cfgOf<number>(l, 'units'), returnSequences: cfgOf<boolean>(l, 'return_sequences'), goBackwards, name };
+  // zero initializers: the saved weights replace them, and tfjs' orthogonal init is slow (and warns) on big layers
+  const init = { kernelInitializer: 'zeros', recurrentInitializer: 'zeros' } as const;
+  const args = { units: cfgOf<number>(l, 'units'), returnSequences: cfgOf<boolean>(l, 'return_sequences'), goBackwards, name, ...init };
   switch (cfgOf<string>(l, 'cell')) {
     case 'lstm':
       // tfjs' LSTM cell splits z = x·W + h·U + b as i, f, c, o, as seqnet's fused kernels do; unitForgetBias only affects init
