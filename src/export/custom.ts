@@ -4,7 +4,9 @@
  */
 import type { SavedLayer } from './saved.js';
 
-export const CUSTOM_CLASSES: readonly string[] = ['SeqnetRecurrent', 'SeqnetMerge', 'SeqnetPool', 'SeqnetBowFeatures'];
+export const CUSTOM_CLASSES: readonly string[] = [
+  'SeqnetRecurrent', 'SeqnetMerge', 'SeqnetPool', 'SeqnetBowFeatures', 'SeqnetDense', 'SeqnetPositional', 'SeqnetClsToken', 'SeqnetTransformerBlock',
+];
 
 /** Why a kept layer is not standard, for messages and the README table. */
 export function customReason(l: SavedLayer): string {
@@ -15,6 +17,14 @@ export function customReason(l: SavedLayer): string {
       return 'SeqnetMerge: the tfjs Add/Concatenate layers break the padding mask, and this merge joins two seqnet recurrent layers';
     case 'SeqnetPool':
       return 'SeqnetPool: global pooling over the real tokens only (padding excluded), which standard pooling layers cannot do';
+    case 'SeqnetDense':
+      return 'SeqnetDense with exact (erf) GELU: the tfjs gelu activation is the tanh approximation';
+    case 'SeqnetPositional':
+      return 'SeqnetPositional: a position table added to the embeddings, which no standard layer does';
+    case 'SeqnetClsToken':
+      return 'SeqnetClsToken: a learned [CLS] vector prepended to the sequence';
+    case 'SeqnetTransformerBlock':
+      return 'SeqnetTransformerBlock: TensorFlow.js has no multi-head attention layer';
     case 'SeqnetBowFeatures':
       return 'SeqnetBowFeatures: n-gram counting of token ids, which is not a tensor layer';
     default:

@@ -123,7 +123,7 @@ export function translate(m: SavedModel, pure: boolean): Translated {
     if (!CUSTOM_CLASSES.includes(l.class_name)) {
       throw new SeqnetError(
         `layer ${l.name} (${l.class_name}) cannot be exported yet: it has no standard TensorFlow.js equivalent and seqnet/layers has no browser implementation of it. ` +
-          'Families that export today: lstm, rnn (standard layers), gru, textcnn, bow (with seqnet/layers); train one of them for a model to use elsewhere.',
+          'Families that export today: lstm, rnn (standard layers), gru, textcnn, transformer, bow (with seqnet/layers); train one of them for a model to use elsewhere.',
         2,
       );
     }

@@ -2,6 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { translate } from '../../src/export/translate.js';
+import type { SavedModel } from '../../src/export/saved.js';
 import { runCli } from '../helpers/cli.js';
 import { setup, trainRun } from './fixtures.js';
 
@@ -52,11 +54,26 @@ describe('seqnet export bad input', () => {
     const r = await runCli('export', gru, '--out', path.join(dir, 'g'), '--pure');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/layer gru_1 \(SeqnetRecurrent, cell gru: .*train lstm or rnn for a pure export\)/);
-    const tr = await trainRun(dir, 'tr', 'cls', '{ type: transformer, d_model: 8, heads: 2, layers: 1 }');
-    const t = await runCli('export', tr, '--out', path.join(dir, 't'));
+    const s2s = await trainRun(dir, 's2s', 's2s', '{ type: seq2seq, units: 4, embedding_dim: 4 }');
+    const t = await runCli('export', s2s, '--out', path.join(dir, 't'));
     expect(t.code).toBe(2);
-    expect(t.err).toMatch(/layer \w+ \(Seqnet\w+\) cannot be exported yet: .*Families that export today: lstm, rnn/);
+    expect(t.err).toMatch(/export of seq2seq runs is not supported yet .*Export a language_model, classification, tagging or forecasting run/);
     expect(fs.existsSync(path.join(dir, 't'))).toBe(false);
+  });
+
+  it('names a seqnet class that has no browser implementation', () => {
+    const m: SavedModel = {
+      name: 'm',
+      layers: [
+        { name: 'tokens', class_name: 'InputLayer', config: { batch_input_shape: [null, null], dtype: 'int32' }, inbound_nodes: [] },
+        { name: 'attn', class_name: 'SeqnetSelfAttention', config: {}, inbound_nodes: [[['tokens', 0, 0, {}]]] },
+      ],
+      inputs: [['tokens', 0, 0]],
+      outputs: [['attn', 0, 0]],
+      weights: new Map(),
+      weightNames: [],
+    };
+    expect(() => translate(m, false)).toThrow(/layer attn \(SeqnetSelfAttention\) cannot be exported yet: .*Families that export today/);
   });
 
   it('explains that a fitted baseline has no network to export', async () => {

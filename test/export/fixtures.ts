@@ -15,18 +15,20 @@ const REVIEWS = 'text,label\n' + Array.from({ length: 40 }, (_, i) => `${words[i
 const CONLL = Array.from({ length: 20 }, (_, i) => (i % 2 ? 'the\tDET\ndog\tNOUN\nruns\tVERB\n' : 'a\tDET\ncat\tNOUN\nsleeps\tVERB\n.\tPUNCT\n')).join('\n');
 const day = (i: number) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10);
 const SERIES = 'date,a,b\n' + Array.from({ length: 60 }, (_, i) => `${day(i)},${Math.sin(i / 3).toFixed(3)},${(i % 7) / 7}`).join('\n') + '\n';
+const PAIRS = 'src\ttgt\n' + Array.from({ length: 40 }, (_, i) => `${'abcde'.slice(i % 3, 3 + (i % 2))}\t${'ABCDE'.slice(i % 3, 3 + (i % 2))}`).join('\n') + '\n';
 const TRAIN = 'train:\n  epochs: 1\n  max_steps: 2\n  batch_size: 8\n  log_every: 1000\n';
 
 export const DATA: Record<string, string> = {
   lm: `task: language_model\ndata:\n  train: corpus.txt\n  tokenizer: { type: char }\n  seq_len: 12\n  valid: 0.1\n  test: 0.1\n`,
   cls: `task: classification\ndata:\n  train: reviews.csv\n  text_column: text\n  label_column: label\n  tokenizer: { type: word }\n  seq_len: 6\n  valid: 0.2\n  test: 0.2\n`,
   tag: `task: tagging\ndata:\n  train: tags.conll\n  tokenizer: { type: word }\n  seq_len: 5\n  valid: 0.2\n  test: 0.2\n`,
+  s2s: `task: seq2seq\ndata:\n  train: pairs.tsv\n  source_column: src\n  target_column: tgt\n  seq_len: 6\n  valid: 0.1\n  test: 0.1\n`,
   fc: `task: forecasting\ndata:\n  train: series.csv\n  date_column: date\n  lookback: 5\n  horizon: 2\n  targets: [a]\n  valid: 0.2\n  test: 0.2\n`,
 };
 
 export async function setup(): Promise<string> {
   await initBackend({ device: 'cpu' });
-  return fixture({ 'corpus.txt': TINY_CORPUS, 'reviews.csv': REVIEWS, 'tags.conll': CONLL, 'series.csv': SERIES });
+  return fixture({ 'corpus.txt': TINY_CORPUS, 'reviews.csv': REVIEWS, 'tags.conll': CONLL, 'series.csv': SERIES, 'pairs.tsv': PAIRS });
 }
 
 /** Trains `model` (a YAML flow mapping) on `data` (a DATA key) in `dir`; returns the run folder. */

@@ -21,6 +21,10 @@ const CASES: [name: string, data: string, model: string, custom: string[]][] = [
   ['tag-textcnn', 'tag', '{ type: textcnn, embedding_dim: 4, filters: 3, kernel_sizes: [1, 3] }', ['SeqnetMerge']],
   ['fc-textcnn', 'fc', '{ type: textcnn, filters: 3, kernel_sizes: [2] }', ['SeqnetPool']],
   ['cls-bow', 'cls', '{ type: bow, ngram_range: [1, 2], weighting: tfidf }', ['SeqnetBowFeatures']],
+  ['lm-transformer', 'lm', '{ type: transformer, d_model: 8, heads: 2, layers: 2 }', ['SeqnetPositional', 'SeqnetTransformerBlock']],
+  ['cls-transformer-cls', 'cls', '{ type: transformer, d_model: 8, heads: 2, layers: 1, pooling: cls, positional: sinusoidal }', ['SeqnetClsToken', 'SeqnetPool', 'SeqnetPositional', 'SeqnetTransformerBlock']],
+  ['tag-transformer', 'tag', '{ type: transformer, d_model: 8, heads: 4, layers: 1, ff_dim: 12 }', ['SeqnetPositional', 'SeqnetTransformerBlock']],
+  ['fc-transformer-mean', 'fc', '{ type: transformer, d_model: 8, heads: 2, layers: 1 }', ['SeqnetPool', 'SeqnetPositional', 'SeqnetTransformerBlock']],
 ];
 
 let dir: string;

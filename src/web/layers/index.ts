@@ -6,14 +6,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SeqnetBowFeatures } from './bow.js';
+import { SeqnetDense } from './dense.js';
 import { SeqnetMerge } from './merge.js';
 import { SeqnetPool } from './pool.js';
 import { SeqnetRecurrent } from './recurrent.js';
+import { SeqnetClsToken, SeqnetPositional, SeqnetTransformerBlock } from './transformer.js';
 
-export { SeqnetBowFeatures, SeqnetMerge, SeqnetPool, SeqnetRecurrent };
+export { SeqnetBowFeatures, SeqnetClsToken, SeqnetDense, SeqnetMerge, SeqnetPool, SeqnetPositional, SeqnetRecurrent, SeqnetTransformerBlock };
 
 /** Every class seqnet/layers provides, by saved class name. */
-export const LAYER_CLASSES = [SeqnetRecurrent, SeqnetMerge, SeqnetPool, SeqnetBowFeatures] as const;
+export const LAYER_CLASSES = [
+  SeqnetRecurrent, SeqnetMerge, SeqnetPool, SeqnetBowFeatures, SeqnetDense, SeqnetPositional, SeqnetClsToken, SeqnetTransformerBlock,
+] as const;
 
 /** Registers the classes (again) with tf.serialization; importing the module already did once. */
 export function registerLayers(): void {
