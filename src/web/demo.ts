@@ -125,7 +125,8 @@ function forecaster(app: HTMLElement, m: SeqnetModel, sample: Sample): void {
     const names = head.split(',').map((s) => s.trim());
     const rows = lines.filter((l) => l.trim()).map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i], Number(v)])));
     try {
-      $('#chart').replaceChildren(forecastView(rows, m.forecast(rows), f.targets));
+      // the chart shows the window the model reads, then its forecast
+      $('#chart').replaceChildren(forecastView(rows.slice(-f.lookback), m.forecast(rows), f.targets));
       state('ready');
     } catch (e) {
       $('#chart').replaceChildren(el('p', { class: 'muted' }, String((e as Error).message)));

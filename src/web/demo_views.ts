@@ -30,7 +30,7 @@ export function forecastView(rows: Record<string, number>[], steps: ForecastStep
   }
   const split = x(rows.length - 1);
   root.append(svg('rect', { x: split, y: T, width: W - R - split, height: H - T - B, fill: '#f3f5fc' }));
-  root.append(svg('text', { x: split + 6, y: H - 10 }, 'forecast'), svg('text', { x: L, y: H - 10 }, `last ${rows.length} rows`));
+  root.append(svg('text', { x: W - R, y: H - 10, 'text-anchor': 'end' }, `forecast, ${steps.length} steps`), svg('text', { x: L, y: H - 10 }, `the last ${rows.length} rows the model reads`));
   targets.forEach((t, k) => {
     const c = COLOURS[k % COLOURS.length];
     const hist = rows.map((r, i) => `${x(i)},${y(r[t])}`).join(' ');
@@ -38,7 +38,7 @@ export function forecastView(rows: Record<string, number>[], steps: ForecastStep
     root.append(svg('polyline', { points: hist, fill: 'none', stroke: c, 'stroke-width': 2 }));
     root.append(svg('polyline', { points: fut, fill: 'none', stroke: c, 'stroke-width': 2, 'stroke-dasharray': '6 4' }));
     steps.forEach((s, h) => root.append(svg('circle', { cx: x(rows.length + h), cy: y(s.values[t]), r: 4, fill: c, 'data-value': s.values[t] })));
-    root.append(svg('text', { x: W - R - 4, y: T + 14 + 16 * k, 'text-anchor': 'end', fill: c }, t));
+    root.append(svg('text', { x: L + 8, y: T + 14 + 16 * k, style: `fill:${c};font-weight:600` }, `${t} (solid: history, dashed: forecast)`));
   });
   return root;
 }

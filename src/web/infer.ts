@@ -42,12 +42,36 @@ export interface ForecastStep {
 /** Where an export lives: a folder URL, or (Node, tests) an IO handler and the parsed seqnet.json. */
 export type Source = string | { model: tf.io.IOHandler; seqnet: SeqnetJson };
 
+const RECURRENT = ['LSTM', 'SimpleRNN', 'GRU', 'SeqnetRecurrent'];
+
+/**
+ * The same language model with stateful recurrent layers and batch 1, sharing nothing: each new
+ * token then costs one step (as `seqnet generate`), not a re-run of the whole text.
+ */
+async function statefulTwin(model: tf.LayersModel): Promise<tf.LayersModel> {
+  const topo = JSON.parse(JSON.stringify(model.toJSON(undefined, false))) as {
+    config: { layers: { class_name: string; config: Record<string, unknown> }[] };
+  };
+  for (const l of topo.config.layers) {
+    if (l.class_name === 'InputLayer') l.config.batch_input_shape = [1, ...(l.config.batch_input_shape as unknown[]).slice(1)];
+    if (RECURRENT.includes(l.class_name)) l.config.stateful = true;
+  }
+  const twin = await tf.models.modelFromJSON({ modelTopology: topo } as unknown as Parameters<typeof tf.models.modelFromJSON>[0]);
+  twin.setWeights(model.getWeights());
+  return twin;
+}
+
+async function open(model: tf.LayersModel, meta: SeqnetJson): Promise<SeqnetModel> {
+  const stepwise = meta.task === 'language_model' && meta.generation?.context === null ? await statefulTwin(model) : undefined;
+  return new SeqnetModel(model, meta, stepwise);
+}
+
 export async function load(src: Source): Promise<SeqnetModel> {
-  if (typeof src !== 'string') return new SeqnetModel(await tf.loadLayersModel(src.model), src.seqnet);
+  if (typeof src !== 'string') return open(await tf.loadLayersModel(src.model), src.seqnet);
   const base = src.endsWith('/') ? src : `${src}/`;
   const res = await fetch(`${base}seqnet.json`);
   if (!res.ok) throw new Error(`${base}seqnet.json: HTTP ${res.status}; is this a seqnet export folder?`);
-  return new SeqnetModel(await tf.loadLayersModel(`${base}model.json`), (await res.json()) as SeqnetJson);
+  return open(await tf.loadLayersModel(`${base}model.json`), (await res.json()) as SeqnetJson);
 }
 
 export class SeqnetModel {
@@ -57,6 +81,8 @@ export class SeqnetModel {
   constructor(
     readonly model: tf.LayersModel,
     readonly meta: SeqnetJson,
+    /** recurrent language models: a stateful batch-1 copy for token-by-token generation */
+    private readonly stepwise?: tf.LayersModel,
   ) {
     this.task = meta.task;
     if (meta.tokenizer) this.tokenizer = loadTokenizer(meta.tokenizer, 'seqnet.json');
@@ -73,7 +99,7 @@ export class SeqnetModel {
 
   /**
    * Continues `prime` token by token, yielding each new piece of text (for streaming). Recurrent
-   * models re-read the whole text each step (the state `seqnet generate` carries), others the last
+   * models carry their state from token to token (as `seqnet generate`), others re-read the last
    * seq_len tokens.
    */
   *stream(prime: string, o: GenerateOptions = {}): Generator<string, void> {
@@ -83,10 +109,13 @@ export class SeqnetModel {
     const rng = new Rng(o.seed ?? 1);
     const ids = this.tokenizer!.encode(prime);
     if (!ids.length) ids.push(BOS);
+    this.stepwise?.resetStates();
+    let fresh = ids.slice(); // what the model has not read yet: the prime, then each new token
     for (let i = 0; i < (o.length ?? g.length); i++) {
-      const ctx = g.context === null ? ids : ids.slice(-g.context);
+      const ctx = this.stepwise ? fresh : g.context === null ? ids : ids.slice(-g.context);
       const y = tf.tidy(() => {
-        const out = this.run(Int32Array.from(ctx), [1, ctx.length], 'int32') as tf.Tensor3D; // [1, T, V]
+        const x = tf.tensor2d(Int32Array.from(ctx), [1, ctx.length], 'int32');
+        const out = (this.stepwise ?? this.model).predict(x) as tf.Tensor3D; // [1, T, V]
         return out.slice([0, ctx.length - 1, 0], [1, 1, -1]).reshape([-1]);
       });
       const row = y.dataSync() as Float32Array;
@@ -94,6 +123,7 @@ export class SeqnetModel {
       const id = sampleFromLogits(row, opts, rng, g.banned);
       if (id === EOS) return;
       ids.push(id);
+      fresh = [id];
       yield this.tokenizer!.decode([id]);
     }
   }
@@ -157,5 +187,6 @@ export class SeqnetModel {
 
   dispose(): void {
     this.model.dispose();
+    this.stepwise?.dispose();
   }
 }

@@ -5,7 +5,8 @@
  * Weights (Keras layout): kernel [D, gU], recurrent_kernel [U, gU], bias [gU], + recurrent_bias [gU]
  * for the GRU; g = 4 (lstm: i, f, c, o) | 3 (gru: z, r, h) | 1 (rnn).
  * Masked steps keep the previous state and output, as Keras does; a backward layer returns its
- * outputs in the original time order.
+ * outputs in the original time order. With `stateful` (token-by-token generation) each call starts
+ * from the states the last call ended with, until resetStates().
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -17,6 +18,7 @@ interface Args {
   units: number;
   returnSequences?: boolean;
   goBackwards?: boolean;
+  stateful?: boolean;
   name?: string;
   trainable?: boolean;
 }
@@ -31,6 +33,7 @@ export class SeqnetRecurrent extends tf.layers.Layer {
   readonly returnSequences: boolean;
   readonly goBackwards: boolean;
   private w: tf.LayerVariable[] = [];
+  private carried?: tf.Tensor2D[];
 
   constructor(args: Args) {
     super({ name: args.name, trainable: args.trainable });
@@ -38,6 +41,7 @@ export class SeqnetRecurrent extends tf.layers.Layer {
     this.units = args.units;
     this.returnSequences = args.returnSequences ?? true;
     this.goBackwards = args.goBackwards ?? false;
+    this._stateful = args.stateful ?? false;
     this.supportsMasking = true;
   }
 
@@ -115,12 +119,21 @@ export class SeqnetRecurrent extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { mask?: tf.Tensor }): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
-      const { outputs, states } = this.run(x, kwargs.mask as tf.Tensor2D | undefined);
+      const { outputs, states } = this.run(x, kwargs.mask as tf.Tensor2D | undefined, this.stateful ? this.carried : undefined);
+      if (this.stateful) {
+        this.resetStates();
+        this.carried = states.map((t) => tf.keep(t));
+      }
       return this.returnSequences ? outputs : states[0];
     });
   }
 
+  override resetStates(): void {
+    tf.dispose(this.carried);
+    this.carried = undefined;
+  }
+
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), cell: this.cell, units: this.units, returnSequences: this.returnSequences, goBackwards: this.goBackwards };
+    return { ...super.getConfig(), cell: this.cell, units: this.units, returnSequences: this.returnSequences, goBackwards: this.goBackwards, stateful: this.stateful };
   }
 }
