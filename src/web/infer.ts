@@ -111,20 +111,24 @@ export class SeqnetModel {
     if (!ids.length) ids.push(BOS);
     this.stepwise?.resetStates();
     let fresh = ids.slice(); // what the model has not read yet: the prime, then each new token
-    for (let i = 0; i < (o.length ?? g.length); i++) {
-      const ctx = this.stepwise ? fresh : g.context === null ? ids : ids.slice(-g.context);
-      const y = tf.tidy(() => {
-        const x = tf.tensor2d(Int32Array.from(ctx), [1, ctx.length], 'int32');
-        const out = (this.stepwise ?? this.model).predict(x) as tf.Tensor3D; // [1, T, V]
-        return out.slice([0, ctx.length - 1, 0], [1, 1, -1]).reshape([-1]);
-      });
-      const row = y.dataSync() as Float32Array;
-      y.dispose();
-      const id = sampleFromLogits(row, opts, rng, g.banned);
-      if (id === EOS) return;
-      ids.push(id);
-      fresh = [id];
-      yield this.tokenizer!.decode([id]);
+    try {
+      for (let i = 0; i < (o.length ?? g.length); i++) {
+        const ctx = this.stepwise ? fresh : g.context === null ? ids : ids.slice(-g.context);
+        const y = tf.tidy(() => {
+          const x = tf.tensor2d(Int32Array.from(ctx), [1, ctx.length], 'int32');
+          const out = (this.stepwise ?? this.model).predict(x) as tf.Tensor3D; // [1, T, V]
+          return out.slice([0, ctx.length - 1, 0], [1, 1, -1]).reshape([-1]);
+        });
+        const row = y.dataSync() as Float32Array;
+        y.dispose();
+        const id = sampleFromLogits(row, opts, rng, g.banned);
+        if (id === EOS) return;
+        ids.push(id);
+        fresh = [id];
+        yield this.tokenizer!.decode([id]);
+      }
+    } finally {
+      this.stepwise?.resetStates(); // the carried state is freed, also when the caller stops early
     }
   }
 

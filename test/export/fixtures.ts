@@ -79,22 +79,26 @@ export interface Loaded {
  * `import 'seqnet/layers'` gives a Node or bundler user; written under node_modules/.cache so the
  * child process resolves tfjs.
  */
-export async function layersModule(): Promise<string> {
+export async function webModule(entry: 'layers/index' | 'infer'): Promise<string> {
   const esbuild = await import('esbuild');
   const root = path.join(import.meta.dirname, '..', '..');
-  const out = path.join(root, 'node_modules', '.cache', 'seqnet-test', `layers-${process.pid}.mjs`);
-  await esbuild.build({ entryPoints: [path.join(root, 'src', 'web', 'layers', 'index.ts')], outfile: out, bundle: true, format: 'esm', platform: 'neutral', external: ['@tensorflow/tfjs'], logLevel: 'silent' });
+  const out = path.join(root, 'node_modules', '.cache', 'seqnet-test', `${entry.replace('/', '-')}-${process.pid}.mjs`);
+  await esbuild.build({ entryPoints: [path.join(root, 'src', 'web', `${entry}.ts`)], outfile: out, bundle: true, format: 'esm', platform: 'neutral', external: ['@tensorflow/tfjs'], logLevel: 'silent' });
   return out;
+}
+
+/** Runs a script of this folder in a fresh Node process; returns its stdout parsed as JSON. */
+export function runChild<T>(script: string, args: string[]): T {
+  const r = spawnSync(process.execPath, [path.join(import.meta.dirname, script), ...args], { encoding: 'utf8', cwd: path.join(import.meta.dirname, '..', '..'), maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${script} failed: ${r.stderr.slice(-3000)}`);
+  return JSON.parse(r.stdout) as T;
 }
 
 /** Loads exports in a child process that imports only @tensorflow/tfjs (and seqnet/layers if given). */
 export function loadElsewhere(dir: string, jobs: { dir: string; inputs: Inputs }[], bundle?: string): Loaded {
   const file = path.join(dir, `jobs-${Date.now()}.json`);
   fs.writeFileSync(file, JSON.stringify(jobs));
-  const args = [path.join(import.meta.dirname, 'plain-load.mjs'), file, ...(bundle ? ['--layers', bundle] : [])];
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: path.join(import.meta.dirname, '..', '..'), maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`plain-load failed: ${r.stderr.slice(-3000)}`);
-  return JSON.parse(r.stdout) as Loaded;
+  return runChild<Loaded>('plain-load.mjs', [file, ...(bundle ? ['--layers', bundle] : [])]);
 }
 
 export function maxAbsDiff(a: number[], b: number[]): number {

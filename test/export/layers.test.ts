@@ -9,7 +9,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CUSTOM_CLASSES } from '../../src/export/custom.js';
 import { exportRun } from '../../src/export/index.js';
-import { inputsFor, layersModule, loadElsewhere, maxAbsDiff, seqnetOutputs, setup, trainRun, type Inputs } from './fixtures.js';
+import { inputsFor, loadElsewhere, maxAbsDiff, seqnetOutputs, setup, trainRun, webModule, type Inputs } from './fixtures.js';
 
 const CASES: [name: string, data: string, model: string, custom: string[]][] = [
   ['lm-gru', 'lm', '{ type: gru, embedding_dim: 6, units: 8, layers: 2 }', ['SeqnetRecurrent']],
@@ -34,7 +34,7 @@ beforeAll(async () => {
 
 describe('seqnet export: families that need seqnet/layers', () => {
   it('load with plain tfjs + seqnet/layers and match seqnet within 1e-5', async () => {
-    const bundle = await layersModule();
+    const bundle = await webModule('layers/index');
     const jobs: { dir: string; inputs: Inputs; expected: number[]; name: string }[] = [];
     for (const [name, data, model, custom] of CASES) {
       const run = await trainRun(dir, name, data, model);
