@@ -6,6 +6,7 @@ import type { SavedLayer } from './saved.js';
 
 export const CUSTOM_CLASSES: readonly string[] = [
   'SeqnetRecurrent', 'SeqnetMerge', 'SeqnetPool', 'SeqnetBowFeatures', 'SeqnetDense', 'SeqnetPositional', 'SeqnetClsToken', 'SeqnetTransformerBlock',
+  'SeqnetSeq2seqEncoder', 'SeqnetSeq2seqDecoder', 'SeqnetSeq2seqAttention',
 ];
 
 /** Why a kept layer is not standard, for messages and the README table. */
@@ -25,6 +26,10 @@ export function customReason(l: SavedLayer): string {
       return 'SeqnetClsToken: a learned [CLS] vector prepended to the sequence';
     case 'SeqnetTransformerBlock':
       return 'SeqnetTransformerBlock: TensorFlow.js has no multi-head attention layer';
+    case 'SeqnetSeq2seqEncoder':
+    case 'SeqnetSeq2seqDecoder':
+    case 'SeqnetSeq2seqAttention':
+      return `${l.class_name}: the seq2seq encoder/decoder step their states with attention, which no standard layer does`;
     case 'SeqnetBowFeatures':
       return 'SeqnetBowFeatures: n-gram counting of token ids, which is not a tensor layer';
     default:

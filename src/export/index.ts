@@ -62,8 +62,8 @@ export async function exportRun(dir: string, o: ExportOptions): Promise<ExportRe
     throw new RunError(`${dir} has no checkpoint yet (neither best/ nor last/ holds model.json); train it first.`);
   }
   for (const [flag, target] of [['--out', o.out], ['--web', o.web]] as const) if (target) checkTarget(target, flag, o.overwrite ?? false);
-  if (cfg.task === 'seq2seq' || cfg.task === 'masked_lm') {
-    throw new SeqnetError(`${dir}: export of ${cfg.task} runs is not supported yet (their decoders keep seqnet-only layers with no browser implementation). Export a language_model, classification, tagging or forecasting run.`, 2);
+  if (cfg.task === 'masked_lm') {
+    throw new SeqnetError(`${dir}: export of masked_lm runs is not supported: they are pre-training for a fine-tuned model (train.init_from); export that model's run instead.`, 2);
   }
 
   const saved = readSaved(ckpt);

@@ -23,6 +23,16 @@ export interface SeqnetJson {
   special_tokens: { pad: number; unk: number; bos: number; eos: number; names: readonly string[] };
   labels?: string[];
   tags?: string[];
+  /** seq2seq: the target side and how predict decodes (source text goes through `tokenizer`) */
+  seq2seq?: {
+    target_tokenizer: TokenizerJSON;
+    /** target tokens decoded at most, <eos> included */
+    max_length: number;
+    decoding: 'greedy' | 'beam';
+    beam_size: number;
+    length_penalty: number;
+    attention: string;
+  };
   forecast?: { features: string[]; targets: string[]; lookback: number; horizon: number; scaler: unknown };
   generation?: {
     /** tokens of history fed back each step: null = the whole text (recurrent state), else the last N */
@@ -58,6 +68,11 @@ export function processingOf(dir: string, cfg: Config, a: Artifacts, custom: str
   if (!forecasting) out.tokenizer = need(a, 'tokenizer', dir) as TokenizerJSON;
   if (cfg.task === 'classification') out.labels = (need(a, 'labels', dir) as { labels: string[] }).labels;
   if (cfg.task === 'tagging') out.tags = (need(a, 'labels', dir) as { labels: string[] }).labels;
+  if (cfg.model.type === 'seq2seq') {
+    const t = need(a, 'target_tokenizer', dir) as TokenizerJSON & { max_length: number };
+    const m = cfg.model;
+    out.seq2seq = { target_tokenizer: t, max_length: t.max_length, decoding: m.decoding, beam_size: m.beam_size, length_penalty: m.length_penalty, attention: m.attention };
+  }
   if (forecasting) {
     const scaler = need(a, 'scaler', dir) as { columns: string[] };
     const features = d.features ?? scaler.columns;

@@ -41,14 +41,12 @@ function fromSaved(l: SavedLayer): tf.layers.Layer {
 }
 const cfgOf = <T>(l: SavedLayer, key: string): T => l.config[key] as T;
 
-/** The single call of a layer: its input layer names (seqnet models call each layer once). */
-function inputsOf(l: SavedLayer): string[] {
+/** The single call of a layer: its inputs as [layer name, output index] (seqnet models call each layer once). */
+function inboundOf(l: SavedLayer): [string, number][] {
   if (l.inbound_nodes.length > 1) throw new SeqnetError(`layer ${l.name} (${l.class_name}) is called ${l.inbound_nodes.length} times; export supports layers called once.`, 2);
-  return (l.inbound_nodes[0] ?? []).map(([name, node, idx]) => {
-    if (node !== 0 || idx !== 0) throw new SeqnetError(`layer ${l.name} reads output ${idx} of ${name}; export supports single-output layers.`, 2);
-    return name;
-  });
+  return (l.inbound_nodes[0] ?? []).map(([name, , idx]) => [name, idx]);
 }
+const inputsOf = (l: SavedLayer): string[] => inboundOf(l).map(([n]) => n);
 
 /** Saved forward/backward recurrent pairs merged by one SeqnetMerge: merge name → [forward, backward]. */
 function bidirectionalPairs(m: SavedModel): Map<string, [SavedLayer, SavedLayer]> {
@@ -111,7 +109,7 @@ function standardLayer(l: SavedLayer): tf.layers.Layer | undefined {
 export function translate(m: SavedModel, pure: boolean): Translated {
   const pairs = bidirectionalPairs(m);
   const paired = new Set([...pairs.values()].flat().map((l) => l.name));
-  const out = new Map<string, Sym>();
+  const out = new Map<string, Sym | Sym[]>();
   const custom: Translated['custom'] = [];
   const setWeights = (layer: tf.layers.Layer, ws: tf.Tensor[], saved: string) => {
     const want = layer.weights.map((w) => w.shape.join('x')).join(', ');
@@ -129,17 +127,22 @@ export function translate(m: SavedModel, pure: boolean): Translated {
     }
     if (pure) throw new SeqnetError(`layer ${l.name} (${customReason(l)}) has no standard TensorFlow.js equivalent; export without --pure (the page then loads seqnet/layers).`, 2);
     const layer = fromSaved(l);
-    const y = layer.apply(ins.length === 1 ? ins[0] : ins) as Sym;
+    const y = layer.apply(ins.length === 1 ? ins[0] : ins) as Sym | Sym[];
     setWeights(layer, layerWeights(m, l.name), l.name);
     custom.push({ layer: l.name, className: l.class_name });
     return y;
   };
+  /** output `idx` of the layer built for `name` */
+  const tensor = (name: string, idx = 0): Sym => {
+    const y = out.get(name)!;
+    return Array.isArray(y) ? y[idx] : y;
+  };
 
   for (const l of m.layers) {
     if (paired.has(l.name)) continue; // built with their merge as one Bidirectional
-    const ins = inputsOf(l).map((n) => out.get(n)!);
+    const ins = inboundOf(l).map(([n, i]) => tensor(n, i));
     const x = ins.length === 1 ? ins[0] : ins;
-    let y: Sym;
+    let y: Sym | Sym[];
     if (l.class_name === 'InputLayer') {
       y = tf.input({ batchShape: cfgOf<number[]>(l, 'batch_input_shape'), dtype: cfgOf<tf.DataType>(l, 'dtype'), name: l.name });
     } else if (pairs.has(l.name)) {
@@ -147,11 +150,11 @@ export function translate(m: SavedModel, pure: boolean): Translated {
       const inner = standardRecurrent(f, `${l.name}_cell`, false);
       if (!inner) {
         // no standard cell: keep both directions and their merge as seqnet layers
-        const src = out.get(inputsOf(f)[0])!;
-        y = keep(l, [keep(f, [src]), keep(b, [src])]);
+        const src = tensor(inputsOf(f)[0]);
+        y = keep(l, [keep(f, [src]) as Sym, keep(b, [src]) as Sym]);
       } else {
         const layer = tf.layers.bidirectional({ layer: inner as tf.RNN, mergeMode: cfgOf<'concat' | 'sum' | 'mul' | 'ave'>(l, 'mode'), name: l.name });
-        y = layer.apply(out.get(inputsOf(f)[0])!) as Sym;
+        y = layer.apply(tensor(inputsOf(f)[0])) as Sym;
         setWeights(layer, [...layerWeights(m, f.name), ...layerWeights(m, b.name)], `${f.name} + ${b.name}`);
       }
     } else if (l.class_name === 'SeqnetConvPool') {
@@ -179,6 +182,6 @@ export function translate(m: SavedModel, pure: boolean): Translated {
     }
     out.set(l.name, y);
   }
-  const model = tf.model({ inputs: m.inputs.map(([n]) => out.get(n)!), outputs: m.outputs.map(([n]) => out.get(n)!), name: m.name });
+  const model = tf.model({ inputs: m.inputs.map(([n, , i]) => tensor(n, i)), outputs: m.outputs.map(([n, , i]) => tensor(n, i)), name: m.name });
   return { model, custom };
 }

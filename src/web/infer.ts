@@ -10,10 +10,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SeqnetJson } from '../export/processing.js';
 import { BOS, EOS, loadTokenizer, splitWords, WordTokenizer, type Tokenizer } from '../data/tokenizers/index.js';
-import { padInto } from '../data/sequence.js';
+import { padInto, truncated } from '../data/sequence.js';
 import { sampleFromLogits } from '../generate/sample.js';
 import { Rng } from '../util/rng.js';
 import './layers/index.js';
+import { decodeOne } from './translate.js';
 
 export type { SeqnetJson };
 
@@ -32,6 +33,17 @@ export interface Classified {
   label: string;
   /** every label's probability, most likely first */
   probabilities: Record<string, number>;
+}
+
+export interface Translation {
+  translation: string;
+  /** natural-log probability of the output under the model */
+  logProb: number;
+  sourceTokens: string[];
+  /** the output tokens, `<eos>` last when decoding reached it */
+  targetTokens: string[];
+  /** per target token, its attention weights over the source tokens (models with attention) */
+  attention: number[][];
 }
 
 export interface ForecastStep {
@@ -77,6 +89,7 @@ export async function load(src: Source): Promise<SeqnetModel> {
 export class SeqnetModel {
   readonly task: SeqnetJson['task'];
   readonly tokenizer?: Tokenizer;
+  readonly targetTokenizer?: Tokenizer;
 
   constructor(
     readonly model: tf.LayersModel,
@@ -86,6 +99,7 @@ export class SeqnetModel {
   ) {
     this.task = meta.task;
     if (meta.tokenizer) this.tokenizer = loadTokenizer(meta.tokenizer, 'seqnet.json');
+    if (meta.seq2seq) this.targetTokenizer = loadTokenizer(meta.seq2seq.target_tokenizer, 'seqnet.json');
   }
 
   private need(task: SeqnetJson['task'], what: string): void {
@@ -170,6 +184,25 @@ export class SeqnetModel {
       piece.forEach((_, t) => tags.push(this.meta.tags![ids[t]]));
     }
     return { tokens, tags };
+  }
+
+  /** the translation of `text` (as `seqnet predict`), with the attention over the source tokens */
+  translate(text: string, o: { beam?: number } = {}): Translation {
+    this.need('seq2seq', 'translate');
+    const z = this.meta.seq2seq!;
+    const ids = [...truncated(this.tokenizer!.encode(text), this.meta.input.seq_len, this.meta.input.truncate)];
+    if (!ids.length) throw new Error('translate needs a non-empty text');
+    const beam = o.beam ?? (z.decoding === 'beam' ? z.beam_size : 1);
+    const d = decodeOne(this.model, ids, { strategy: beam > 1 ? 'beam' : 'greedy', beamSize: beam, lengthPenalty: z.length_penalty, maxLength: z.max_length });
+    const out = d.ids[d.ids.length - 1] === EOS ? d.ids.slice(0, -1) : d.ids;
+    const vocab = (t: Tokenizer, xs: number[]) => xs.map((id) => t.vocab[id] ?? '?');
+    return {
+      translation: this.targetTokenizer!.decode(out),
+      logProb: d.logProb,
+      sourceTokens: vocab(this.tokenizer!, ids),
+      targetTokens: vocab(this.targetTokenizer!, d.ids),
+      attention: d.attention,
+    };
   }
 
   /** the next `horizon` values of the targets after `rows` (objects by column name; the last `lookback` are read) */

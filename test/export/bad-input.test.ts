@@ -54,10 +54,10 @@ describe('seqnet export bad input', () => {
     const r = await runCli('export', gru, '--out', path.join(dir, 'g'), '--pure');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/layer gru_1 \(SeqnetRecurrent, cell gru: .*train lstm or rnn for a pure export\)/);
-    const s2s = await trainRun(dir, 's2s', 's2s', '{ type: seq2seq, units: 4, embedding_dim: 4 }');
-    const t = await runCli('export', s2s, '--out', path.join(dir, 't'));
+    const mlm = await trainRun(dir, 'mlm', 'mlm', '{ type: transformer, d_model: 8, heads: 2, layers: 1 }');
+    const t = await runCli('export', mlm, '--out', path.join(dir, 't'));
     expect(t.code).toBe(2);
-    expect(t.err).toMatch(/export of seq2seq runs is not supported yet .*Export a language_model, classification, tagging or forecasting run/);
+    expect(t.err).toMatch(/export of masked_lm runs is not supported: .*export that model's run instead/);
     expect(fs.existsSync(path.join(dir, 't'))).toBe(false);
   });
 

@@ -22,6 +22,7 @@ export const DATA: Record<string, string> = {
   lm: `task: language_model\ndata:\n  train: corpus.txt\n  tokenizer: { type: char }\n  seq_len: 12\n  valid: 0.1\n  test: 0.1\n`,
   cls: `task: classification\ndata:\n  train: reviews.csv\n  text_column: text\n  label_column: label\n  tokenizer: { type: word }\n  seq_len: 6\n  valid: 0.2\n  test: 0.2\n`,
   tag: `task: tagging\ndata:\n  train: tags.conll\n  tokenizer: { type: word }\n  seq_len: 5\n  valid: 0.2\n  test: 0.2\n`,
+  mlm: `task: masked_lm\ndata:\n  train: corpus.txt\n  tokenizer: { type: word }\n  seq_len: 8\n  valid: 0.1\n  test: 0.1\n`,
   s2s: `task: seq2seq\ndata:\n  train: pairs.tsv\n  source_column: src\n  target_column: tgt\n  seq_len: 6\n  valid: 0.1\n  test: 0.1\n`,
   fc: `task: forecasting\ndata:\n  train: series.csv\n  date_column: date\n  lookback: 5\n  horizon: 2\n  targets: [a]\n  valid: 0.2\n  test: 0.2\n`,
 };
@@ -48,8 +49,15 @@ export interface Inputs {
 }
 
 /** A batch for a run's model: ids with padding of different lengths (or none for an LM), or features. */
-export function inputsFor(data: string, vocab: number, seed: number): Inputs {
+export function inputsFor(data: string, vocab: number, seed: number, targetVocab = 0): Inputs | Inputs[] {
   const rng = new Rng(seed);
+  if (data === 's2s') {
+    const ids = (T: number, lens: number[], V: number) => lens.flatMap((n) => Array.from({ length: T }, (_, t) => (t < n ? 1 + Math.floor(rng.next() * (V - 1)) : 0)));
+    return [
+      { shape: [3, 6], dtype: 'int32', values: ids(6, [6, 3, 1], vocab) },
+      { shape: [3, 4], dtype: 'int32', values: ids(4, [4, 4, 4], targetVocab) },
+    ];
+  }
   if (data === 'fc') return { shape: [3, 5, 2], dtype: 'float32', values: Array.from({ length: 30 }, () => rng.next() * 2 - 1) };
   const T = { lm: 12, cls: 6, tag: 5 }[data]!;
   const lens = data === 'lm' ? [T, T, T] : [T, 3, 1];
@@ -58,9 +66,10 @@ export function inputsFor(data: string, vocab: number, seed: number): Inputs {
 }
 
 /** seqnet's own outputs for the run's best checkpoint on `x`. */
-export async function seqnetOutputs(run: string, x: Inputs): Promise<number[]> {
+export async function seqnetOutputs(run: string, x: Inputs | Inputs[]): Promise<number[]> {
   const model = await loadCheckpoint(path.join(run, 'best'));
-  const y = tf.tidy(() => model.predict(tf.tensor(x.values, x.shape, x.dtype)) as tf.Tensor);
+  const mk = (i: Inputs) => tf.tensor(i.values, i.shape, i.dtype);
+  const y = tf.tidy(() => model.predict(Array.isArray(x) ? x.map(mk) : mk(x)) as tf.Tensor);
   const v = Array.from(y.dataSync());
   y.dispose();
   model.dispose();
@@ -95,7 +104,7 @@ export function runChild<T>(script: string, args: string[]): T {
 }
 
 /** Loads exports in a child process that imports only @tensorflow/tfjs (and seqnet/layers if given). */
-export function loadElsewhere(dir: string, jobs: { dir: string; inputs: Inputs }[], bundle?: string): Loaded {
+export function loadElsewhere(dir: string, jobs: { dir: string; inputs: Inputs | Inputs[] }[], bundle?: string): Loaded {
   const file = path.join(dir, `jobs-${Date.now()}.json`);
   fs.writeFileSync(file, JSON.stringify(jobs));
   return runChild<Loaded>('plain-load.mjs', [file, ...(bundle ? ['--layers', bundle] : [])]);

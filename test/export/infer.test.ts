@@ -18,7 +18,7 @@ beforeAll(async () => {
 
 interface Job {
   dir: string;
-  call: 'generate' | 'classify' | 'tag' | 'forecast';
+  call: 'generate' | 'classify' | 'tag' | 'forecast' | 'translate';
   args: unknown[];
 }
 
@@ -60,6 +60,11 @@ describe('seqnet/infer', () => {
     const series = fs.readFileSync(path.join(dir, 'series.csv'), 'utf8').trim().split('\n').slice(1);
     const rows = series.map((l) => l.split(',')).map(([, a, b]) => ({ a: Number(a), b: Number(b) }));
     jobs.push({ dir: fc.out, call: 'forecast', args: [rows] });
+    const s2sTrain = 'train:\n  epochs: 8\n  batch_size: 8\n  learning_rate: 0.03\n  log_every: 1000\n';
+    const greedy = await exported('s2s-greedy', 's2s', '{ type: seq2seq, units: 8, embedding_dim: 6, bidirectional: true, attention: additive }', s2sTrain);
+    const beam = await exported('s2s-beam', 's2s', '{ type: seq2seq, encoder: gru, units: 8, embedding_dim: 6, attention: general, decoding: beam, beam_size: 3 }', s2sTrain);
+    const sources = ['abc', 'bcde', 'cab'];
+    for (const x of sources) jobs.push({ dir: greedy.out, call: 'translate', args: [x] }, { dir: beam.out, call: 'translate', args: [x] });
 
     const infer = await webModule('infer');
     const jobsFile = path.join(dir, 'infer-jobs.json');
@@ -81,5 +86,18 @@ describe('seqnet/infer', () => {
     const gf = got[n + 2].value as { values: Record<string, number> }[];
     expect(gf).toHaveLength(2);
     gf.forEach((s, h) => expect(Math.abs(s.values.a - f.steps[h].values.a)).toBeLessThan(1e-4));
+
+    // seq2seq: the translation and its log-probability, greedy and beam, with one attention row per output token
+    for (const [i, x] of sources.entries()) {
+      for (const [j, run] of [greedy.run, beam.run].entries()) {
+        const [p] = (await json('predict', run, '--input', x)) as { translation: string; log_prob: number }[];
+        const g = got[n + 3 + 2 * i + j].value as { translation: string; logProb: number; attention: number[][]; targetTokens: string[]; sourceTokens: string[] };
+        expect(g.translation, `${x} ${run}`).toBe(p.translation);
+        expect(Math.abs(g.logProb - p.log_prob)).toBeLessThan(1e-4);
+        expect(g.attention).toHaveLength(g.targetTokens.length);
+        for (const row of g.attention) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+        expect(g.sourceTokens).toHaveLength(x.length); // char tokens
+      }
+    }
   });
 });

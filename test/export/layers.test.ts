@@ -11,6 +11,7 @@ import { CUSTOM_CLASSES } from '../../src/export/custom.js';
 import { exportRun } from '../../src/export/index.js';
 import { inputsFor, loadElsewhere, maxAbsDiff, seqnetOutputs, setup, trainRun, webModule, type Inputs } from './fixtures.js';
 
+const S2S = ['SeqnetSeq2seqDecoder', 'SeqnetSeq2seqEncoder'];
 const CASES: [name: string, data: string, model: string, custom: string[]][] = [
   ['lm-gru', 'lm', '{ type: gru, embedding_dim: 6, units: 8, layers: 2 }', ['SeqnetRecurrent']],
   ['cls-bigru-concat', 'cls', '{ type: gru, embedding_dim: 4, units: 5, layers: 1, bidirectional: true }', ['SeqnetMerge', 'SeqnetRecurrent']],
@@ -25,6 +26,11 @@ const CASES: [name: string, data: string, model: string, custom: string[]][] = [
   ['cls-transformer-cls', 'cls', '{ type: transformer, d_model: 8, heads: 2, layers: 1, pooling: cls, positional: sinusoidal }', ['SeqnetClsToken', 'SeqnetPool', 'SeqnetPositional', 'SeqnetTransformerBlock']],
   ['tag-transformer', 'tag', '{ type: transformer, d_model: 8, heads: 4, layers: 1, ff_dim: 12 }', ['SeqnetPositional', 'SeqnetTransformerBlock']],
   ['fc-transformer-mean', 'fc', '{ type: transformer, d_model: 8, heads: 2, layers: 1 }', ['SeqnetPool', 'SeqnetPositional', 'SeqnetTransformerBlock']],
+  ['s2s-bilstm-general', 's2s', '{ type: seq2seq, units: 4, embedding_dim: 4, bidirectional: true, attention: general }', S2S],
+  ['s2s-gru-additive', 's2s', '{ type: seq2seq, encoder: gru, units: 5, embedding_dim: 4, layers: 2, attention: additive }', S2S],
+  ['s2s-lstm-location', 's2s', '{ type: seq2seq, units: 4, embedding_dim: 4, attention: location }', S2S],
+  ['s2s-lstm-cosine', 's2s', '{ type: seq2seq, units: 4, embedding_dim: 4, attention: cosine }', S2S],
+  ['s2s-lstm-none', 's2s', '{ type: seq2seq, units: 4, embedding_dim: 4, attention: none }', S2S],
 ];
 
 let dir: string;
@@ -35,14 +41,14 @@ beforeAll(async () => {
 describe('seqnet export: families that need seqnet/layers', () => {
   it('load with plain tfjs + seqnet/layers and match seqnet within 1e-5', async () => {
     const bundle = await webModule('layers/index');
-    const jobs: { dir: string; inputs: Inputs; expected: number[]; name: string }[] = [];
+    const jobs: { dir: string; inputs: Inputs | Inputs[]; expected: number[]; name: string }[] = [];
     for (const [name, data, model, custom] of CASES) {
       const run = await trainRun(dir, name, data, model);
       const out = path.join(dir, `export-${name}`);
       const r = await exportRun(run, { out, bundle: false });
       expect(r.seqnet.custom_layers, name).toEqual(custom);
       const vocab = data === 'fc' ? 0 : r.seqnet.tokenizer!.vocab.length;
-      const inputs = inputsFor(data, vocab, jobs.length + 11);
+      const inputs = inputsFor(data, vocab, jobs.length + 11, r.seqnet.seq2seq?.target_tokenizer.vocab.length);
       jobs.push({ dir: out, inputs, expected: await seqnetOutputs(run, inputs), name });
     }
     const plain = loadElsewhere(dir, jobs.slice(0, 1));

@@ -1,7 +1,7 @@
 // Loads seqnet exports in a fresh Node process with plain @tensorflow/tfjs only (plus, with
 // --layers FILE, seqnet/layers built as an ES module on this tfjs), runs each on its inputs and
 // prints the outputs.
-// usage: node plain-load.mjs JOBS.json [--layers layers.mjs]   JOBS: [{ dir, inputs: { shape, dtype, values } }]
+// usage: node plain-load.mjs JOBS.json [--layers layers.mjs]   JOBS: [{ dir, inputs: { shape, dtype, values } | [...] }]
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,7 +22,8 @@ const results = [];
 for (const job of JSON.parse(fs.readFileSync(jobsFile, 'utf8'))) {
   try {
     const model = await tf.loadLayersModel(handler(job.dir));
-    const x = tf.tensor(job.inputs.values, job.inputs.shape, job.inputs.dtype);
+    const mk = (i) => tf.tensor(i.values, i.shape, i.dtype);
+    const x = Array.isArray(job.inputs) ? job.inputs.map(mk) : mk(job.inputs);
     const y = model.predict(x);
     results.push({ dir: job.dir, classes: model.layers.map((l) => l.getClassName()), shape: y.shape, values: Array.from(y.dataSync()) });
   } catch (e) {

@@ -26,7 +26,7 @@ beforeAll(async () => {
 
 describe('seqnet export: recurrent families to standard layers', () => {
   it('loads with plain tf.loadLayersModel and matches seqnet within 1e-5 for every case', async () => {
-    const jobs: { dir: string; inputs: Inputs; expected: number[]; name: string }[] = [];
+    const jobs: { dir: string; inputs: Inputs | Inputs[]; expected: number[]; name: string }[] = [];
     for (const [name, data, model] of CASES) {
       const run = await trainRun(dir, name, data, model);
       const out = path.join(dir, `export-${name}`);
