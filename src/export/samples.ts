@@ -33,6 +33,10 @@ function sampleOf(cfg: Config): DemoSample {
     }
     case 'tagging':
       return { text: readConll(file, { tags: false })[0]?.tokens.join(' ') };
+    case 'seq2seq': {
+      const f = formatOf(file, d.format, ['csv', 'tsv', 'jsonl'], 'demo');
+      return f === 'conll' || f === 'text' ? {} : { text: readTable(file, f).rows[0]?.[d.source_column ?? 'source'] };
+    }
     case 'forecasting': {
       const { series } = readSeries(file, d);
       const n = d.lookback * 3;

@@ -80,6 +80,10 @@ button:disabled { opacity: 0.6; cursor: default; }
 .tok b { font-weight: 600; }
 .tok small { font-size: 12px; font-weight: 700; letter-spacing: 0.04em; }
 svg text { font: 12px system-ui, sans-serif; fill: var(--muted); }
+.translation { font-size: 22px; font-weight: 600; margin: 18px 0 12px; min-height: 1.5em; }
+table.heat { border-collapse: separate; border-spacing: 2px; font: 13px ui-monospace, Menlo, monospace; }
+table.heat th { font-weight: 500; color: var(--muted); padding: 0 4px; text-align: center; }
+table.heat td { width: 22px; height: 22px; border-radius: 3px; border: 1px solid #eef0f5; }
 table.fc { border-collapse: collapse; margin-top: 12px; font-size: 14px; }
 table.fc td, table.fc th { padding: 4px 12px; border-bottom: 1px solid var(--line); text-align: right; }
 `;

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { load, type SeqnetModel } from './infer.js';
-import { unsupportedTask, forecastView } from './demo_views.js';
+import { attentionView, forecastView, unsupportedTask } from './demo_views.js';
 
 interface Sample {
   text?: string;
@@ -136,6 +136,31 @@ function forecaster(app: HTMLElement, m: SeqnetModel, sample: Sample): void {
   show();
 }
 
+function translator(app: HTMLElement, m: SeqnetModel, sample: Sample): void {
+  const z = m.meta.seq2seq!;
+  app.innerHTML = `
+    <label for="text">Source</label>
+    <input id="text" type="text">
+    <p class="translation" id="translation"></p>
+    <div id="heatmap"></div>
+    <p class="muted">${z.decoding === 'beam' ? `Beam search (${z.beam_size} hypotheses)` : 'Greedy decoding'} · ${z.attention} attention. Each row shows where the model looked in the source while writing that output token.</p>`;
+  const box = $<HTMLInputElement>('#text');
+  box.value = sample.text ?? '';
+  const show = () => {
+    if (!box.value.trim()) return;
+    const r = m.translate(box.value);
+    $('#translation').textContent = r.translation;
+    $('#heatmap').replaceChildren(r.attention.length ? attentionView(r.sourceTokens, r.targetTokens, r.attention) : el('p', { class: 'muted' }, 'This model has no attention (model.attention: none).'));
+    state('ready');
+  };
+  box.oninput = () => {
+    state('busy');
+    show();
+  };
+  show();
+  state('ready');
+}
+
 async function main(): Promise<void> {
   const app = $('#app');
   try {
@@ -154,6 +179,8 @@ async function main(): Promise<void> {
         return tagger(app, m, sample);
       case 'forecasting':
         return forecaster(app, m, sample);
+      case 'seq2seq':
+        return translator(app, m, sample);
       default:
         app.append(unsupportedTask(m.task));
         state('ready');

@@ -1,4 +1,4 @@
-/** Pieces of the demo page that draw: the forecast chart (inline SVG, no chart library). */
+/** Pieces of the demo page that draw: the forecast chart (inline SVG, no chart library) and the attention heatmap. */
 import type { ForecastStep } from './infer.js';
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -41,6 +41,33 @@ export function forecastView(rows: Record<string, number>[], steps: ForecastStep
     root.append(svg('text', { x: L + 8, y: T + 14 + 16 * k, style: `fill:${c};font-weight:600` }, `${t} (solid: history, dashed: forecast)`));
   });
   return root;
+}
+
+/** The attention matrix as a grid: one row per output token, one column per source token, darker = more weight. */
+export function attentionView(source: string[], target: string[], weights: number[][]): HTMLElement {
+  const show = (t: string) => (t === ' ' ? '␣' : t);
+  const table = document.createElement('table');
+  table.className = 'heat';
+  const head = table.insertRow();
+  head.append(document.createElement('th')); // the corner
+  for (const s of source) {
+    const th = document.createElement('th');
+    th.textContent = show(s);
+    head.append(th);
+  }
+  weights.forEach((row, i) => {
+    const tr = table.insertRow();
+    const th = document.createElement('th');
+    th.textContent = show(target[i]);
+    tr.append(th);
+    row.forEach((w) => {
+      const td = tr.insertCell();
+      td.style.background = `rgba(59, 91, 219, ${w.toFixed(3)})`;
+      td.title = w.toFixed(3);
+      td.dataset.weight = String(w);
+    });
+  });
+  return table;
 }
 
 /** A task the page cannot show yet. */

@@ -86,6 +86,23 @@ describe('demo pages in headless chromium', () => {
     await close();
   });
 
+  it('seq2seq: the page shows the translation seqnet predict gives, with its attention heatmap', async () => {
+    const train = 'train:\n  epochs: 8\n  batch_size: 8\n  learning_rate: 0.03\n  log_every: 1000\n';
+    const run = await trainRun(dir, 's2s', 's2s', '{ type: seq2seq, units: 8, embedding_dim: 6, bidirectional: true, attention: additive }', train);
+    const { page, close } = await openDemo(run, 's2s');
+    const cli = await runCli('predict', run, '--input', 'bcde', '--json');
+    expect(cli.code, cli.err).toBe(0);
+    const [want] = (JSON.parse(cli.out) as { results: { translation: string }[] }).results;
+    await page.fill('#text', 'bcde');
+    await ready(page);
+    expect(await page.textContent('#translation')).toBe(want.translation);
+    const rows = await page.$$eval('table.heat tr', (trs) => trs.slice(1).map((tr) => tr.querySelectorAll('td').length));
+    expect(rows.length).toBeGreaterThanOrEqual(want.translation.length); // one row per output token (+ <eos>)
+    expect(new Set(rows)).toEqual(new Set([4])); // one column per source token
+    await page.screenshot({ path: path.join(shots, 'seq2seq.png'), fullPage: true });
+    await close();
+  });
+
   it('tagger and forecaster pages render their task', async () => {
     const tag = await openDemo(await trainRun(dir, 'tag', 'tag', '{ type: gru, embedding_dim: 4, units: 6, layers: 1, bidirectional: true }'), 'tag');
     expect(await tag.page.$$eval('.tok', (els) => els.length)).toBeGreaterThan(1);
