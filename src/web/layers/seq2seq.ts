@@ -186,10 +186,12 @@ export class SeqnetSeq2seqDecoder extends tf.layers.Layer {
   private w: Record<string, tf.LayerVariable> = {};
   constructor(args: DecoderArgs) {
     super({ name: args.name });
-    this.args = args;
+    // tfjs turns snake_case string values of a loaded config into camelCase (scaled_dot → scaledDot)
+    this.args = { ...args, attention: args.attention.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) as DecoderArgs['attention'] };
     this.rnns = Array.from({ length: args.layers }, (_, i) => new SeqnetRecurrent({ cell: args.cell, units: args.units, name: `${args.cell}_${i + 1}` }));
-    if (args.attention !== 'none') {
-      this.attention = new SeqnetSeq2seqAttention({ score: args.attention, units: args.units, sourceLength: args.sourceLength, name: `attention_${args.attention}` });
+    if (this.args.attention !== 'none') {
+      const score = this.args.attention;
+      this.attention = new SeqnetSeq2seqAttention({ score, units: args.units, sourceLength: args.sourceLength, name: `attention_${score}` });
     }
   }
 
