@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { SEQNET_VERSION } from '../version.js';
 import { evalCommand } from './commands/eval.js';
+import { exportCommand } from './commands/export.js';
 import { generateCommand } from './commands/generate.js';
 import { infoCommand } from './commands/info.js';
 import { schemaCommand } from './commands/schema.js';
@@ -28,6 +29,7 @@ export function program(): Command {
   predictCommand(p);
   plotCommand(p);
   sweepCommand(p);
+  exportCommand(p);
   inspectCommand(p);
   infoCommand(p);
   schemaCommand(p);
