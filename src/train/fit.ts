@@ -14,6 +14,7 @@ import { Rng } from '../util/rng.js';
 import type { TrainHooks } from './events.js';
 import { clipByGlobalNorm, learningRateAt, setLearningRate } from './optim.js';
 import { saveOptimizer } from './optimizer-state.js';
+import { stateCarrier } from './tbptt.js';
 import type { HistoryRow, RunDir, TrainState } from './rundir.js';
 
 export interface FitOptions {
@@ -65,10 +66,12 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
   let status: FitResult['status'] = 'finished';
   const t0 = Date.now() - state.seconds * 1000;
   const recent: { t: number; n: number }[] = [];
+  // train.tbptt on a recurrent LM: batches in stream order, recurrent state carried between them
+  const carrier = stateCarrier(model, data.train);
 
   const saveLast = async () => {
     state.seconds = (Date.now() - t0) / 1000;
-    await saveCheckpoint(model, o.run.last, { 'state.json': state });
+    await saveCheckpoint(model, o.run.last, { 'state.json': state, ...carrier?.files() });
     await saveOptimizer(o.optimizer, o.run.last);
     o.hooks?.onCheckpoint?.({ kind: 'last', dir: o.run.last });
   };
@@ -77,9 +80,11 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
     const epoch = state.epoch + 1;
     const rng = new Rng(o.seed * 1000 + epoch);
     seedDropout(rng.fork());
-    const batches = batchIndices(data.train.size, cfg.batch_size, rng);
+    const batches = batchIndices(data.train.size, cfg.batch_size, carrier ? undefined : rng);
     // a run interrupted mid-epoch resumes after the batches it had done (same seeded order)
     const done = Math.max(0, state.step - state.epoch * stepsPerEpoch);
+    if (carrier && done > 0) carrier.restore(o.run.last);
+    else carrier?.reset();
     let lossSum = 0;
     let lossN = 0;
     const epochStart = Date.now();
@@ -92,7 +97,7 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
       const lr = learningRateAt(cfg, state.step, totalSteps);
       setLearningRate(o.optimizer, lr);
       const b = data.train.batch(batches[i]);
-      const loss = trainStep(model, task, b, o.optimizer, cfg.clip_norm);
+      const loss = carrier ? carrier.step(batches[i], b, task, o.optimizer, cfg.clip_norm) : trainStep(model, task, b, o.optimizer, cfg.clip_norm);
       disposeBatch(b);
       if (!Number.isFinite(loss)) {
         o.hooks?.onWarning?.(`loss is ${loss} at step ${state.step + 1}; lower train.learning_rate or set train.clip_norm`);
@@ -152,6 +157,7 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
     }
   }
   if (status === 'interrupted') await saveLast();
+  carrier?.dispose();
   state.seconds = (Date.now() - t0) / 1000;
   return { state, history, status };
 }

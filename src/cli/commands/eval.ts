@@ -12,6 +12,7 @@ export function evalCommand(program: Command): void {
     .addOption(new Option('--split <split>', 'which split of the run data').choices(['test', 'valid']).default('test'))
     .option('--data <file>', 'evaluate on this file instead (encoded with the run tokenizer)')
     .addOption(new Option('--checkpoint <which>', 'which checkpoint').choices(['best', 'last']).default('best'))
+    .option('--stateful', 'recurrent language model: also score the text as one stream, the state carried across windows')
     .option('--json', 'print one JSON object (for scripts and CI)');
   addBackendOptions(cmd).addHelpText(
     'after',
@@ -19,11 +20,12 @@ export function evalCommand(program: Command): void {
 Examples:
   $ seqnet eval runs/char-lstm
   $ seqnet eval runs/char-lstm --split valid --json
-  $ seqnet eval runs/char-lstm --data data/other.txt`,
+  $ seqnet eval runs/char-lstm --data data/other.txt
+  $ seqnet eval runs/char-lstm --stateful`,
   );
   cmd.action(async (dir: string, o) => {
     await startBackend(o);
-    const r = await evaluate(dir, { split: o.split, file: o.data, checkpoint: o.checkpoint });
+    const r = await evaluate(dir, { split: o.split, file: o.data, checkpoint: o.checkpoint, stateful: o.stateful });
     for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
     if (o.json) {
       process.stdout.write(JSON.stringify(r) + '\n');
