@@ -9,6 +9,7 @@
  *   npm run build && node bench/parity.mjs [--steps 25,50,100,200,400] [--workloads lstm-lm,gru-lm]
  *       [--seqnet-variants "lstm-lm:model.embedding_init=uniform;..."] [--no-pytorch] [--seeds 1,2]
  *       [--work DIR] [--out bench/parity.json]
+ *   node bench/parity.mjs --table bench/parity.json      (print a results file as a markdown table)
  *
  * The LMs read a public-domain book that Debian ships (dict-devil: Bierce's The Devil's Dictionary,
  * /usr/share/dictd/devil.dict.dz; `apt-get install dict-devil`), unpacked into the work folder and
@@ -234,7 +235,21 @@ async function main() {
     }
   }
   fs.writeFileSync(OUT, JSON.stringify(results, null, 2) + '\n');
-  console.log(`wrote ${OUT}`);
+  console.log(`wrote ${OUT}\n\n${markdown(results)}`);
 }
 
-await main();
+/** The results as one markdown table: a row per workload and run, the metric at each step (mean over seeds). */
+function markdown(results) {
+  const steps = results.steps;
+  const lines = [`| workload (metric) | run | ${steps.map((s) => `step ${s}`).join(' | ')} |`, `|---|---|${steps.map(() => '---').join('|')}|`];
+  for (const [name, w] of Object.entries(results.workloads)) {
+    for (const [run, rs] of Object.entries(w.runs)) {
+      const mean = (s) => rs.reduce((a, r) => a + r.curve[s], 0) / rs.length;
+      lines.push(`| ${name} (${w.metric}) | ${run} | ${steps.map((s) => fmt(mean(s))).join(' | ')} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+if (process.argv.includes('--table')) console.log(markdown(JSON.parse(fs.readFileSync(arg('--table'), 'utf8'))));
+else await main();

@@ -4,7 +4,7 @@
  * generation (stepper.ts) carries state the same way.
  */
 import { tf } from '../backend/index.js';
-import { ConfigError } from '../util/errors.js';
+import { SeqnetError } from '../util/errors.js';
 import { dropoutMask } from './layers/dropout.js';
 import { SeqnetRecurrent } from './layers/recurrent.js';
 import { chain } from './stepper.js';
@@ -22,7 +22,7 @@ export function carriedModel(model: tf.LayersModel, what: string): CarriedModel 
   const layers = chain(model);
   const recurrent = (layers ?? []).filter((l): l is SeqnetRecurrent => l instanceof SeqnetRecurrent);
   if (!layers || recurrent.length === 0) {
-    throw new ConfigError('config', [`${what}: carries the recurrent state from one chunk to the next, so it needs a unidirectional rnn, lstm or gru language model`]);
+    throw new SeqnetError(`${what} carries the recurrent state from one window to the next, so it needs a unidirectional rnn, lstm or gru language model`, 2);
   }
   return { layers, recurrent };
 }

@@ -102,6 +102,9 @@ describe('carried state', () => {
     expect(windows.stateful_tokens).toBe(22);
     expect(windows.stateful_loss).toBeCloseTo(whole.stateful_loss, 5);
     model.dispose();
+    const tr = buildModel(tinyModel('transformer'), { task: 'language_model', info: { seqLen: 6, vocabSize: 13 }, seed: 4 });
+    expect(() => scoreStateful(tr, ids, 5, false)).toThrow(/eval --stateful carries the recurrent state .* needs a unidirectional rnn, lstm or gru/);
+    tr.dispose();
   });
 });
 
