@@ -5,7 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf, type BackendInfo } from '../../src/backend/index.js';
 import { loadConfig } from '../../src/config/load.js';
 import { documentStream } from '../../src/data/documents.js';
+import type { WindowSplit } from '../../src/data/lm.js';
 import { StreamSplit } from '../../src/data/streams.js';
+import { BOS } from '../../src/data/tokenizers/types.js';
 import { evaluate } from '../../src/eval/evaluate.js';
 import { scoreStateful } from '../../src/eval/stateful.js';
 import { carriedModel, detach, forwardCarried } from '../../src/models/carry.js';
@@ -13,6 +15,7 @@ import { loadCheckpoint } from '../../src/models/io.js';
 import { SeqnetRecurrent } from '../../src/models/layers/recurrent.js';
 import { buildModel } from '../../src/models/registry.js';
 import { sparseCrossEntropy } from '../../src/tasks/losses.js';
+import { taskSpec } from '../../src/tasks/index.js';
 import { train } from '../../src/train/index.js';
 import { CARRIED_STATE_FILE } from '../../src/train/tbptt.js';
 import { fixture, TINY_CORPUS, TINY_LM_YAML } from '../helpers/tmp.js';
@@ -142,6 +145,20 @@ describe('train.tbptt runs', () => {
 
     const ev = await evaluate(out, { stateful: true });
     expect(ev.metrics.stateful_tokens).toBeGreaterThan(0);
+    expect(Number.isFinite(ev.metrics.stateful_bits_per_token)).toBe(true);
+  });
+
+  it('trains and scores documents, each starting from a reset state', async () => {
+    const cfg = loadConfig(path.join(dir, 'c.yaml'), { set: [...set, 'data.documents=lines', 'train.batch_size=4', 'train.max_steps=6'] });
+    const out = path.join(dir, 'docs');
+    const r = await train(cfg, { backend, out });
+    expect(r.state.step).toBe(6);
+    const ev = await evaluate(out, { stateful: true });
+    // every token of every test document after its <bos> is scored once: all ids but one per document
+    const ids = (taskSpec('language_model').prepare(cfg).test as WindowSplit).ids;
+    const docs = ids.filter((t) => t === BOS).length;
+    expect(docs).toBeGreaterThan(1);
+    expect(ev.metrics.stateful_tokens).toBe(ids.length - docs);
     expect(Number.isFinite(ev.metrics.stateful_bits_per_token)).toBe(true);
   });
 
