@@ -17,7 +17,7 @@ import { buildModel } from '../../src/models/registry.js';
 import { sparseCrossEntropy } from '../../src/tasks/losses.js';
 import { taskSpec } from '../../src/tasks/index.js';
 import { train } from '../../src/train/index.js';
-import { CARRIED_STATE_FILE } from '../../src/train/tbptt.js';
+import { CARRIED_STATE_FILE, StateCarrier } from '../../src/train/tbptt.js';
 import { fixture, TINY_CORPUS, TINY_LM_YAML } from '../helpers/tmp.js';
 import { tinyModel } from '../models/helpers.js';
 
@@ -95,6 +95,28 @@ describe('carried state', () => {
     // the same graph without the cut does reach chunk 1, so the zero above is the cut's doing
     expect(tf.abs(through).max().dataSync()[0]).toBeGreaterThan(1e-4);
     tf.dispose([x1, x2, detached, through]);
+  });
+
+  it('a carried step keeps no tensor beyond the state it carries', () => {
+    const model = buildModel(tinyModel('lstm', { layers: 1 }), { task: 'language_model', info: { seqLen: 6, vocabSize: 13 }, seed: 2 });
+    const split = new StreamSplit(Int32Array.from({ length: 41 }, (_, i) => (i * 5) % 13), 2, 4, false);
+    const carrier = new StateCarrier(model, split);
+    const opt = tf.train.adam(0.01);
+    const step = (c: number) => {
+      const idx = [2 * c, 2 * c + 1];
+      const b = split.batch(idx);
+      carrier.step(idx, b, taskSpec('language_model'), opt, 5);
+      tf.dispose([...b.xs, b.ys]);
+    };
+    step(0);
+    step(1); // optimizer slots exist from here on
+    const before = tf.memory().numTensors;
+    step(2);
+    step(3);
+    expect(tf.memory().numTensors).toBe(before);
+    carrier.dispose();
+    opt.dispose();
+    model.dispose();
   });
 
   it('stateful scoring in short windows equals scoring the stream in one window', () => {
