@@ -82,7 +82,11 @@ export class StateCarrier {
     if (saved.states.length !== this.m.recurrent.length) {
       throw new RunError(`${file}: holds state for ${saved.states.length} recurrent layers, the model has ${this.m.recurrent.length}.`);
     }
-    this.states = saved.states.map((s) => s.map((rows) => tf.tensor2d(rows)));
+    const rows = saved.states[0]?.[0]?.length;
+    if (rows !== this.split.streams) {
+      throw new RunError(`${file}: holds state for ${rows} streams, but train.batch_size is ${this.split.streams}; resume with the batch_size the run was saved with.`);
+    }
+    this.states = saved.states.map((s) => s.map((r) => tf.tensor2d(r)));
   }
 
   dispose(): void {

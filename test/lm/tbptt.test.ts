@@ -165,6 +165,11 @@ describe('train.tbptt runs', () => {
     await train(cfg, { backend, out: lost, resume: true });
     expect(await weights(lost)).not.toEqual(await weights(path.join(dir, 'straight')));
 
+    // the saved state has one row per stream: another batch_size cannot continue it
+    const other = loadConfig(path.join(dir, 'c.yaml'), { set: [...set, 'train.batch_size=4'] });
+    await runTo4(path.join(dir, 'bs'));
+    await expect(train(other, { backend, out: path.join(dir, 'bs'), resume: true })).rejects.toThrow(/holds state for 8 streams, but train.batch_size is 4/);
+
     const ev = await evaluate(out, { stateful: true });
     expect(ev.metrics.stateful_tokens).toBeGreaterThan(0);
     expect(Number.isFinite(ev.metrics.stateful_bits_per_token)).toBe(true);
