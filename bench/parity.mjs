@@ -213,6 +213,7 @@ async function main() {
       for (let epoch = 1; batches.length < MAX; epoch++) batches.push(...batchIndices(train.n, cfg.train.batch_size, new Rng(seed * 1000 + epoch)));
       batches.length = MAX;
       fs.writeFileSync(path.join(dir, 'batches.json'), JSON.stringify(batches));
+      const order = JSON.parse(fs.readFileSync(path.join(dir, 'batches.json'), 'utf8')); // what both sides read
       const inits = resolveInit(cfg.model.type === 'transformer' ? 'transformer' : cfg.model.type === 'textcnn' ? 'textcnn' : 'recurrent', cfg.task, cfg.model.embedding_init, cfg.model.init);
       const meta = {
         workload: name, task: cfg.task, model: cfg.model, train: cfg.train, seed, steps: STEPS, info: data.info, seqnet_init: inits,
@@ -221,12 +222,12 @@ async function main() {
       fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta, null, 2));
       const row = (results.workloads[name] ??= { metric: { language_model: 'valid bits/token', classification: 'valid accuracy', forecasting: 'valid MAE (scaled)' }[cfg.task], runs: {} }).runs;
       const add = (key, r) => ((row[key] ??= []).push({ seed, ...r }), console.log(`${name} s${seed} ${key}: ${STEPS.map((s) => `${s}:${fmt(r.curve[s])}`).join(' ')} (${r.seconds.toFixed(0)} s)`));
-      add(`seqnet (${inits.embedding}/${inits.weights})`, await runSeqnet(cfg, data.info, train, valid, batches));
+      add(`seqnet (${inits.embedding}/${inits.weights})`, await runSeqnet(cfg, data.info, train, valid, order));
       for (const v of VARIANTS.filter((v) => v.workload === name)) {
         const r2 = structuredClone(raw);
         for (const s of v.set) applySet(r2, s, '--seqnet-variants');
         const c2 = validateConfig(r2, name);
-        add(`seqnet ${v.set.join(',')}`, await runSeqnet(c2, data.info, train, valid, batches));
+        add(`seqnet ${v.set.join(',')}`, await runSeqnet(c2, data.info, train, valid, order));
       }
       if (!process.argv.includes('--no-pytorch')) {
         add('pytorch (own init)', runPytorch(dir, 'torch'));
