@@ -48,5 +48,8 @@ export function dataProblems(cfg: Config): Problem[] {
   if (cfg.train.tbptt !== null && task !== 'language_model' && task !== 'forecasting') {
     out.push({ path: ['train', 'tbptt'], msg: `truncated backpropagation applies to language_model and forecasting windows (task is ${task}); set it to null` });
   }
+  if (cfg.train.tbptt !== null && task === 'language_model' && !['rnn', 'lstm', 'gru'].includes(cfg.model.type)) {
+    out.push({ path: ['train', 'tbptt'], msg: `carries recurrent state between chunks, so it needs an rnn, lstm or gru model (model.type is ${cfg.model.type}); set it to null` });
+  }
   return out;
 }

@@ -1,10 +1,13 @@
 /** `evaluate(runDir)`: the task's metrics on the test/valid split or a new file, with the baseline beside them. */
 import fs from 'node:fs';
+import { tf } from '../backend/index.js';
+import type { WindowSplit } from '../data/lm.js';
 import { loadPredictor } from '../models/predictor.js';
 import { taskSpec } from '../tasks/index.js';
 import { scoreSplit } from '../tasks/score.js';
 import { openRun } from '../train/rundir.js';
 import { RunError } from '../util/errors.js';
+import { scoreStateful } from './stateful.js';
 
 export interface EvalOptions {
   split?: 'test' | 'valid';
@@ -12,6 +15,8 @@ export interface EvalOptions {
   file?: string;
   checkpoint?: 'best' | 'last';
   batchSize?: number;
+  /** language model: also score the text as one stream, the recurrent state carried across windows */
+  stateful?: boolean;
 }
 
 export interface EvalResult {
@@ -49,6 +54,10 @@ export async function evaluate(dir: string, o: EvalOptions = {}): Promise<EvalRe
   const model = await loadPredictor(ckptDir, cfg.model);
   try {
     const metrics = scoreSplit(model, split, task, o.batchSize ?? cfg.train.eval_batch_size);
+    if (o.stateful) {
+      if (cfg.task !== 'language_model' || !(model instanceof tf.LayersModel)) throw new RunError(`--stateful scores a recurrent language model; ${dir} is a ${cfg.task} ${cfg.model.type} run.`);
+      Object.assign(metrics, scoreStateful(model, (split as WindowSplit).ids, cfg.data.seq_len, cfg.data.documents !== 'none'));
+    }
     const baseline = task.baseline ? task.baseline(data.train, split, data.info) : null;
     return { run: dir, task: cfg.task, on, checkpoint: ckpt, metrics, baseline, warnings };
   } finally {

@@ -2,6 +2,7 @@
 import { tf } from '../backend/index.js';
 import type { EmbeddingsConfig } from '../config/schema/index.js';
 import { Rng } from '../util/rng.js';
+import { embeddingInitializer, type EmbeddingInit } from './init.js';
 import type { BuildContext } from './types.js';
 import { readVectors } from './vectors.js';
 
@@ -12,7 +13,8 @@ export interface EmbeddingOptions {
   maskZero: boolean;
   rng: Rng;
   name?: string;
-  initializer?: ReturnType<typeof tf.initializers.randomNormal>;
+  /** the resolved model.embedding_init */
+  init: EmbeddingInit;
 }
 
 /** tokens [B, T] int32 → [B, T, dim]; pretrained rows are written in after the layer is built. */
@@ -28,7 +30,7 @@ export function embedTokens(tokens: tf.SymbolicTensor, ctx: BuildContext, o: Emb
     inputDim: ctx.info.vocabSize!,
     outputDim: o.dim,
     maskZero: o.maskZero,
-    embeddingsInitializer: o.initializer ?? tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: o.rng.fork() }),
+    embeddingsInitializer: embeddingInitializer(o.init, o.rng.fork()),
     trainable: o.embeddings ? o.embeddings.trainable : true,
     name: o.name ?? 'embedding',
   });

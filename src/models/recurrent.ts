@@ -7,6 +7,7 @@ import type { RecurrentConfig } from '../config/schema/index.js';
 import { Rng } from '../util/rng.js';
 import { embedTokens, sequenceInput } from './embedding.js';
 import { head, perToken } from './head.js';
+import { pytorchInit, resolveInit } from './init.js';
 import { SeqnetDropout } from './layers/dropout.js';
 import { SeqnetMerge } from './layers/merge.js';
 import { SeqnetLayerNorm } from './layers/norm.js';
@@ -32,11 +33,12 @@ export const recurrentFamily: ModelFamily<RecurrentConfig> = {
     const rng = new Rng(ctx.seed);
     const forecasting = task === 'forecasting';
 
+    const init = resolveInit('recurrent', task, cfg.embedding_init, cfg.init);
     const input = sequenceInput(ctx);
     // [B, T, E] (tokens) or [B, T, F] (features); padding (id 0) is masked except for language models
     let h = forecasting
       ? input
-      : embedTokens(input, ctx, { dim: cfg.embedding_dim, embeddings: cfg.embeddings, maskZero: task !== 'language_model', rng });
+      : embedTokens(input, ctx, { dim: cfg.embedding_dim, embeddings: cfg.embeddings, maskZero: task !== 'language_model', rng, init: init.embedding });
 
     for (let i = 0; i < cfg.layers; i++) {
       const n = i + 1;
@@ -63,6 +65,8 @@ export const recurrentFamily: ModelFamily<RecurrentConfig> = {
       if (norm) h = norm.apply(h) as tf.SymbolicTensor;
       if (cfg.dropout > 0) h = new SeqnetDropout({ rate: cfg.dropout, name: `dropout_${n}` }).apply(h) as tf.SymbolicTensor;
     }
-    return tf.model({ inputs: input, outputs: head(h, ctx, rng), name: `${cfg.type}_${task}` });
+    const model = tf.model({ inputs: input, outputs: head(h, ctx, rng), name: `${cfg.type}_${task}` });
+    if (init.weights === 'pytorch') pytorchInit(model, rng.fork());
+    return model;
   },
 };

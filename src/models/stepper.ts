@@ -14,7 +14,7 @@ export interface Stepper {
 }
 
 /** The layers of a chain model after its input, in order. */
-function chain(model: tf.LayersModel): tf.layers.Layer[] | undefined {
+export function chain(model: tf.LayersModel): tf.layers.Layer[] | undefined {
   const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
   for (const l of layers) if (l.inboundNodes.length !== 1 || l.inboundNodes[0].inboundLayers.length > 1) return undefined;
   return layers;

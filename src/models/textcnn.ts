@@ -10,6 +10,7 @@ import type { TextCnnConfig } from '../config/schema/index.js';
 import { Rng } from '../util/rng.js';
 import { embedTokens, sequenceInput } from './embedding.js';
 import { denseLayer, head, perToken } from './head.js';
+import { pytorchInit, resolveInit } from './init.js';
 import { SeqnetConvPool } from './layers/conv_pool.js';
 import { SeqnetDropout } from './layers/dropout.js';
 import { SeqnetMerge } from './layers/merge.js';
@@ -24,9 +25,10 @@ export const textCnnFamily: ModelFamily<TextCnnConfig> = {
     const { task, info } = ctx;
     const rng = new Rng(ctx.seed);
     const forecasting = task === 'forecasting';
+    const init = resolveInit('textcnn', task, cfg.embedding_init, cfg.init);
     const input = sequenceInput(ctx);
     // [B, T, E]; no Keras mask: convolutions drop it, the pooling reads padding from the ids instead
-    const x = forecasting ? input : embedTokens(input, ctx, { dim: cfg.embedding_dim, embeddings: cfg.embeddings, maskZero: false, rng });
+    const x = forecasting ? input : embedTokens(input, ctx, { dim: cfg.embedding_dim, embeddings: cfg.embeddings, maskZero: false, rng, init: init.embedding });
 
     const name = (k: number, i: number) => `conv_${i + 1}_k${k}`;
     const mode = cfg.pool === 'max' ? 'max' : 'mean';
@@ -64,6 +66,8 @@ export const textCnnFamily: ModelFamily<TextCnnConfig> = {
       h = denseLayer(units, `hidden_${i + 1}`, rng, 'relu').apply(h) as tf.SymbolicTensor;
       if (cfg.dropout > 0) h = new SeqnetDropout({ rate: cfg.dropout, name: `hidden_dropout_${i + 1}` }).apply(h) as tf.SymbolicTensor;
     });
-    return tf.model({ inputs: input, outputs: head(h, ctx, rng), name: `textcnn_${task}` });
+    const model = tf.model({ inputs: input, outputs: head(h, ctx, rng), name: `textcnn_${task}` });
+    if (init.weights === 'pytorch') pytorchInit(model, rng.fork());
+    return model;
   },
 };

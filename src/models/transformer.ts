@@ -11,6 +11,7 @@ import type { TransformerConfig } from '../config/schema/index.js';
 import { Rng } from '../util/rng.js';
 import { embedTokens, sequenceInput } from './embedding.js';
 import { head, perToken } from './head.js';
+import { resolveInit } from './init.js';
 import { SeqnetTransformerBlock } from './layers/block.js';
 import { SeqnetDense } from './layers/dense.js';
 import { SeqnetDropout } from './layers/dropout.js';
@@ -41,7 +42,7 @@ export const transformerFamily: ModelFamily<TransformerConfig> = {
           embeddings: null,
           maskZero: task !== 'language_model',
           rng,
-          initializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: rng.fork() }),
+          init: resolveInit('transformer', task, cfg.embedding_init).embedding,
         });
     if (cls) h = apply(new SeqnetClsToken({ seed: rng.fork(), name: 'cls_token' }), h); // [B, T+1, D]
     h = apply(new SeqnetPositional({ mode: cfg.positional, maxLen: info.seqLen + (cls ? 1 : 0), seed: rng.fork(), name: 'positions' }), h);

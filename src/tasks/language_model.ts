@@ -4,6 +4,7 @@ import type { Config } from '../config/schema/index.js';
 import type { Split } from '../data/batch.js';
 import { fileRecord, trainFiles } from '../data/files.js';
 import { windows, type WindowSplit } from '../data/lm.js';
+import { streams } from '../data/streams.js';
 import { documentStream, splitDocuments } from '../data/documents.js';
 import { readText } from '../data/read.js';
 import { carve } from '../data/split.js';
@@ -87,12 +88,16 @@ export const languageModel: TaskSpec = {
     const trainParts = slice(r.train);
     const tok = tokenizerFrom(artifacts) ?? fitTokenizer(trainParts, d.tokenizer);
     const warnings: string[] = [];
-    const split = (t: string[] | undefined, name: string, chunk: number | null = null): WindowSplit | undefined =>
-      t === undefined ? undefined : windows(encodeParts(tok, t, d.documents, name, warnings), d, name, chunk);
+    const split = (t: string[] | undefined, name: string): WindowSplit | undefined =>
+      t === undefined ? undefined : windows(encodeParts(tok, t, d.documents, name, warnings), d, name);
+    // train.tbptt: batch_size contiguous streams read chunk by chunk, the state carried (train/tbptt.ts)
+    const trainName = `train split of ${what}`;
+    const tbptt = cfg.train.tbptt;
+    const train = tbptt === null ? split(trainParts, trainName)! : streams(encodeParts(tok, trainParts, d.documents, trainName, warnings), cfg.train.batch_size, tbptt, d.documents !== 'none', trainName);
     const recs = [...files, ...[d.valid, d.test].filter((x): x is string => typeof x === 'string')].map(fileRecord);
     return {
       info: { seqLen: d.seq_len, vocabSize: tok.vocabSize },
-      train: split(trainParts, `train split of ${what}`, cfg.train.tbptt)!,
+      train,
       valid: split(part('valid', d.valid, r.valid), typeof d.valid === 'string' ? d.valid : `valid split of ${what}`),
       test: split(part('test', d.test, r.test), typeof d.test === 'string' ? d.test : `test split of ${what}`),
       artifacts: { tokenizer: tok.toJSON() },

@@ -21,6 +21,7 @@ import { saveOptimizer } from './optimizer-state.js';
 import type { HistoryRow, RunDir, RunStatus, StepRow, TrainState } from './rundir.js';
 import { effectiveLearningRate } from './schedule.js';
 import { Stepper, accumulatedGrads, disposeBatch } from './step.js';
+import { stateCarrier } from './tbptt.js';
 
 export { disposeBatch };
 
@@ -87,7 +88,9 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
   const stepsPerEpoch = Math.ceil(Math.ceil(data.train.size / cfg.batch_size) / N);
   const planned = stepsPerEpoch * cfg.epochs;
   const totalSteps = cfg.max_steps === null ? planned : Math.min(planned, cfg.max_steps);
-  const stepper = new Stepper(model, task, o.optimizer, cfg);
+  // train.tbptt on a recurrent LM: batches in stream order, recurrent state carried between them
+  const carrier = stateCarrier(model, data.train);
+  const stepper = new Stepper(model, task, o.optimizer, cfg, carrier);
   const hooks = o.hooks ?? {};
   const unit = data.train.targetsPerExample > 1 ? 'tokens/s' : 'examples/s';
 
@@ -109,7 +112,7 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
     state.loss_since_eval = [lossSum, lossN];
     o.run.appendSteps(pending);
     pending = [];
-    await saveCheckpoint(model, o.run.last, { 'state.json': state });
+    await saveCheckpoint(model, o.run.last, { 'state.json': state, ...carrier?.files() });
     if (withOptimizer) await saveOptimizer(o.optimizer, o.run.last);
     hooks.onCheckpoint?.({ kind: 'last', dir: o.run.last, step: state.step });
   };
@@ -150,8 +153,10 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
     // batch order and dropout masks derive from (seed, epoch, step): a resumed run continues the same streams
     const rng = new Rng(o.seed * 1000 + epoch);
     const dropoutBase = rng.fork();
-    const batches = batchIndices(data.train.size, cfg.batch_size, rng);
+    const batches = batchIndices(data.train.size, cfg.batch_size, carrier ? undefined : rng);
     const done = Math.max(0, state.step - state.epoch * stepsPerEpoch);
+    if (carrier && done > 0) carrier.restore(o.run.last);
+    else carrier?.reset();
     let epochLoss = 0;
     let epochN = 0;
     const epochStart = Date.now();
@@ -173,7 +178,7 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
       const indices = batches.slice(i * N, (i + 1) * N);
       const group = indices.map((idx) => data.train.batch(idx));
       const limit = cfg.divergence_factor === null || state.first_loss === null ? Infinity : cfg.divergence_factor * Math.max(1, state.first_loss);
-      const r = stepper.step(group, lr, limit);
+      const r = stepper.step(group, lr, limit, indices);
       group.forEach(disposeBatch);
       if (!r.finite) {
         status = 'diverged';
@@ -252,6 +257,7 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
     await saveLast();
   }
   stepper.dispose();
+  carrier?.close();
   state.seconds = (Date.now() - t0) / 1000;
   return { state, history, status, message };
 }

@@ -23,10 +23,22 @@ export function disposeBatch(b: Batch): void {
   tf.dispose([...b.xs, b.ys, ...(b.weights ? [b.weights] : [])]);
 }
 
+/**
+ * A forward pass other than `model.apply`: train.tbptt's carried recurrent state. `forward` runs
+ * inside the gradient tape on batch b (examples `indices`); `advance` is called once its gradients
+ * are taken.
+ */
+export interface CarriedForward {
+  forward(b: Batch, indices: readonly number[]): tf.Tensor;
+  advance(): void;
+}
+
 /** Loss and gradients of one batch. xs: the model's inputs; ys / weights: as the task's loss takes them. */
-function batchGrads(model: tf.LayersModel, task: TaskSpec, b: Batch, vars: tf.Variable[]): { loss: number; grads: tf.NamedTensorMap } {
+function batchGrads(model: tf.LayersModel, task: TaskSpec, b: Batch, vars: tf.Variable[], carried?: { via: CarriedForward; indices: readonly number[] }): { loss: number; grads: tf.NamedTensorMap } {
   const xs = b.xs.length === 1 ? b.xs[0] : b.xs;
-  const { value, grads } = tf.variableGrads(() => task.loss(model.apply(xs, { training: true }) as tf.Tensor, b.ys, b.weights), vars);
+  const forward = () => (carried ? carried.via.forward(b, carried.indices) : (model.apply(xs, { training: true }) as tf.Tensor));
+  const { value, grads } = tf.variableGrads(() => task.loss(forward(), b.ys, b.weights), vars);
+  carried?.via.advance();
   const loss = value.dataSync()[0];
   value.dispose();
   return { loss, grads };
@@ -46,15 +58,22 @@ function share(b: Batch): number {
 }
 
 /** Gradients summed over `batches`, batch k weighted by its share of what the loss averages over: exactly one big batch's gradient. */
-export function accumulatedGrads(model: tf.LayersModel, task: TaskSpec, batches: Batch[], vars: tf.Variable[]): { loss: number; grads: tf.NamedTensorMap } {
-  if (batches.length === 1) return batchGrads(model, task, batches[0], vars);
+export function accumulatedGrads(
+  model: tf.LayersModel,
+  task: TaskSpec,
+  batches: Batch[],
+  vars: tf.Variable[],
+  carried?: { via: CarriedForward; indices: (readonly number[])[] },
+): { loss: number; grads: tf.NamedTensorMap } {
+  const on = (k: number) => (carried ? { via: carried.via, indices: carried.indices[k] } : undefined);
+  if (batches.length === 1) return batchGrads(model, task, batches[0], vars, on(0));
   const sizes = batches.map(share);
   const total = sizes.reduce((a, b) => a + b, 0);
   let loss = 0;
   let acc: tf.NamedTensorMap = {};
   batches.forEach((b, k) => {
     const w = total > 0 ? sizes[k] / total : 1 / batches.length;
-    const r = batchGrads(model, task, b, vars);
+    const r = batchGrads(model, task, b, vars, on(k));
     loss += r.loss * w;
     const next: tf.NamedTensorMap = {};
     for (const [name, g] of Object.entries(r.grads)) next[name] = tf.tidy(() => (acc[name] ? acc[name].add(g.mul(w)) : g.mul(w)));
@@ -75,6 +94,8 @@ export class Stepper {
     private readonly task: TaskSpec,
     private readonly opt: tf.Optimizer,
     private readonly cfg: TrainConfig,
+    /** train.tbptt: the forward pass that carries recurrent state from batch to batch */
+    private readonly carried?: CarriedForward,
   ) {
     this.vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     this.decayed = decayedVariables(this.vars, cfg);
@@ -84,8 +105,9 @@ export class Stepper {
    * One optimizer step over `batches` (grad_accum_steps of them) at learning rate `lr` (already set
    * on the optimizer); a loss over `limit` counts as diverged.
    */
-  step(batches: Batch[], lr: number, limit = Infinity): StepResult {
-    const { loss, grads } = accumulatedGrads(this.model, this.task, batches, this.vars);
+  step(batches: Batch[], lr: number, limit = Infinity, indices: (readonly number[])[] = []): StepResult {
+    const carried = this.carried ? { via: this.carried, indices } : undefined;
+    const { loss, grads } = accumulatedGrads(this.model, this.task, batches, this.vars, carried);
     const gradNorm = clipByGlobalNorm(grads, this.cfg.clip_norm);
     const finite = Number.isFinite(loss) && Number.isFinite(gradNorm) && loss <= limit;
     if (finite) {

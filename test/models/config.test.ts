@@ -57,7 +57,7 @@ describe('model config checks', () => {
 
   it('fills the documented defaults', () => {
     expect(ModelSchema.parse({ type: 'transformer' })).toEqual({
-      type: 'transformer', d_model: 64, heads: 4, layers: 2, ff_dim: null, dropout: 0.1, positional: 'learned', pooling: 'mean',
+      type: 'transformer', d_model: 64, embedding_init: 'auto', heads: 4, layers: 2, ff_dim: null, dropout: 0.1, positional: 'learned', pooling: 'mean',
     });
     expect(ModelSchema.parse({ type: 'textcnn' })).toMatchObject({ filters: 64, kernel_sizes: [3, 4, 5], pool: 'max', stride: 1, padding: 'same', hidden: [] });
     expect(ModelSchema.parse({ type: 'lstm' })).toMatchObject({ bidirectional: false, merge: 'concat', recurrent_dropout: 0, norm: 'none', embeddings: null });

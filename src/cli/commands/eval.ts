@@ -18,6 +18,7 @@ export function evalCommand(program: Command): void {
     .addOption(new Option('--split <split>', 'which split of the run data').choices(['test', 'valid']).default('test'))
     .option('--data <file>', 'evaluate on this file instead (encoded with the run tokenizer)')
     .addOption(new Option('--checkpoint <which>', 'which checkpoint').choices(['best', 'last']).default('best'))
+    .option('--stateful', 'recurrent language model: also score the text as one stream, the state carried across windows')
     .option('--assert <gate>', 'fail (exit 1) unless METRIC OP VALUE holds, e.g. "accuracy>=0.85", "mae<=0.8*baseline" (repeatable)', collect, [])
     .option('--json', 'print one JSON object (for scripts and CI)')
     .option('--out <file>', 'also write that JSON object to this file')
@@ -29,6 +30,7 @@ Examples:
   $ seqnet eval runs/char-lstm
   $ seqnet eval runs/char-lstm --split valid --json
   $ seqnet eval runs/char-lstm --data data/other.txt
+  $ seqnet eval runs/char-lstm --stateful
   $ seqnet eval runs/clf --assert "accuracy>=0.85" --assert "accuracy>=baseline+0.10" --junit report.xml
   $ seqnet eval runs/weather --assert "mae<=0.8*baseline" --out report.json
 
@@ -41,7 +43,7 @@ On GitHub Actions failed gates are also ::error:: annotations; with GITHUB_STEP_
     if (o.out) checkWritable(o.out, '--out');
     if (o.junit) checkWritable(o.junit, '--junit');
     await startBackend(o);
-    const r = await evaluate(dir, { split: o.split, file: o.data, checkpoint: o.checkpoint });
+    const r = await evaluate(dir, { split: o.split, file: o.data, checkpoint: o.checkpoint, stateful: o.stateful });
     for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
     const results = checkAssertions(gates, r.metrics, r.baseline);
     const report = evalReport(r, o.data ? null : o.split, results);

@@ -23,12 +23,33 @@ const embeddings = EmbeddingsSchema.nullable()
   .default(null)
   .describe('pretrained vectors for the token embedding (their dimension must equal embedding_dim); vocabulary words missing from the file start random; null = all random');
 
+const embeddingInit = z
+  .enum(['auto', 'uniform', 'normal', 'small_normal'])
+  .default('auto')
+  .describe(
+    'initial token-embedding values (new training only; a saved run keeps its weights): uniform = U(−0.05, 0.05) ' +
+      "(Keras), normal = N(0, 1) (PyTorch's nn.Embedding), small_normal = N(0, 0.02) (GPT-2); auto = normal for " +
+      'recurrent language models, small_normal for the transformer, uniform otherwise (chosen by bench/parity.mjs)',
+  );
+
+const weightInit = z
+  .enum(['auto', 'keras', 'pytorch'])
+  .default('auto')
+  .describe(
+    'initial weights of the recurrent/convolution and dense layers (new training only): keras = Glorot-uniform input ' +
+      'kernels, orthogonal recurrent kernels, zero biases with LSTM forget bias 1, He-uniform convolutions; ' +
+      "pytorch = PyTorch's defaults, every weight and bias U(±1/√fan_in) (fan_in = units for recurrent layers); " +
+      'auto = keras (chosen by bench/parity.mjs)',
+  );
+
 const recurrent = <T extends 'rnn' | 'lstm' | 'gru'>(type: T, what: string) =>
   z
     .object({
       type: z.literal(type).describe(what),
       embedding_dim: z.number().int().positive().default(64).describe('size of the token embedding'),
       embeddings,
+      embedding_init: embeddingInit,
+      init: weightInit,
       units: z.number().int().positive().default(256).describe('hidden units per recurrent layer (per direction when bidirectional)'),
       layers: z.number().int().positive().default(2).describe('stacked recurrent layers, each reading the whole output sequence of the one below'),
       bidirectional: z
@@ -66,6 +87,8 @@ export const TextCnnSchema = z
     type: z.literal('textcnn').describe('parallel 1-D convolutions over the embedded sequence, globally pooled (Kim 2014)'),
     embedding_dim: z.number().int().positive().default(64).describe('size of the token embedding'),
     embeddings,
+    embedding_init: embeddingInit,
+    init: weightInit,
     filters: z.number().int().positive().default(64).describe('feature maps per kernel size'),
     kernel_sizes: z.array(z.number().int().positive()).min(1).default([3, 4, 5]).describe('one convolution per width, run side by side'),
     pool: z.enum(['max', 'avg']).default('max').describe('global pooling over time of each feature map (padding excluded)'),
@@ -83,6 +106,7 @@ export const TransformerSchema = z
   .object({
     type: z.literal('transformer').describe('pre-norm transformer: multi-head self-attention and feed-forward blocks'),
     d_model: z.number().int().positive().default(64).describe('width of the token representations (the embedding size)'),
+    embedding_init: embeddingInit,
     heads: z.number().int().positive().default(4).describe('attention heads; must divide d_model'),
     layers: z.number().int().positive().default(2).describe('transformer blocks'),
     ff_dim: z.number().int().positive().nullable().default(null).describe('hidden width of the feed-forward sublayer; null = 4 × d_model'),

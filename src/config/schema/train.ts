@@ -170,10 +170,14 @@ export const TrainSchema = z
       .nullable()
       .default(null)
       .describe(
-        'truncated backpropagation through time: training sequences longer than K steps are cut into chunks of K ' +
-          '(language model: each seq_len window becomes consecutive K-token chunks, each a training example; ' +
-          'forecasting: each window is trained on its last K lookback steps). The state starts afresh at each chunk, ' +
-          'so gradients reach back at most K steps; validation, eval and predict still run whole sequences. null = off',
+        'truncated backpropagation through time. Language model (rnn | lstm | gru): the training text is laid out as ' +
+          'batch_size contiguous streams, read in consecutive K-token chunks in order; each recurrent layer starts a ' +
+          "chunk from the state it ended the stream's previous chunk with, detached, so gradients stop at the chunk " +
+          'boundary. The state resets at the start of each epoch and, with data.documents, where a document starts ' +
+          '(each document begins a chunk, its last chunk padded); a resumed run restores it. An epoch then covers the ' +
+          'text once whatever data.seq_len and data.stride say. Forecasting: each window is trained on its last K ' +
+          'lookback steps only, from a zero state. Validation, eval and predict still run whole windows ' +
+          '(`seqnet eval --stateful` scores a language model as one stream). null = off'
       ),
   })
   .strict();
