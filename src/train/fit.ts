@@ -68,8 +68,8 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
 
   const saveLast = async () => {
     state.seconds = (Date.now() - t0) / 1000;
-    await saveCheckpoint(model, o.run.last, { 'state.json': state });
-    await saveOptimizer(o.optimizer, o.run.last);
+    // optimizer slots go into the same folder before it is swapped in, so `last` is always whole
+    await saveCheckpoint(model, o.run.last, { 'state.json': state }, (tmp) => saveOptimizer(o.optimizer, tmp));
     o.hooks?.onCheckpoint?.({ kind: 'last', dir: o.run.last });
   };
 

@@ -16,7 +16,8 @@ import type { Predictor } from '../models/predictor.js';
 import { taskSpec, type Prepared, type TaskSpec } from '../tasks/index.js';
 import { scoreSplit } from '../tasks/score.js';
 import { RunError } from '../util/errors.js';
-import { readJson } from '../util/fs.js';
+import { readJson, recoverFolder } from '../util/fs.js';
+import { acquireRunLock, clearRunDir } from './lock.js';
 import type { TrainHooks } from './events.js';
 import { fit } from './fit.js';
 import { makeOptimizer } from './optim.js';
@@ -45,8 +46,19 @@ export interface TrainResult {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** Trains while holding the run directory's lock (one writer per run; see lock.ts). */
 export async function train(cfg: Config, o: TrainOptions): Promise<TrainResult> {
   const dir = o.out ?? path.join('runs', cfg.name);
+  const lock = acquireRunLock(dir, (m) => o.hooks?.onWarning?.(m));
+  try {
+    recoverFolder(dir, ['last', 'best']); // what a kill -9 of an earlier run left half done
+    return await trainLocked(cfg, o, dir);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainLocked(cfg: Config, o: TrainOptions, dir: string): Promise<TrainResult> {
   const exists = RunDir.isRun(dir);
   if (o.resume && !exists) throw new RunError(`--resume: ${dir} holds no run to resume; drop --resume to start one.`);
   if (exists && !o.resume && !o.overwrite) {
@@ -104,7 +116,7 @@ export async function train(cfg: Config, o: TrainOptions): Promise<TrainResult> 
         source.dispose();
       }
     }
-    if (exists) fs.rmSync(dir, { recursive: true, force: true });
+    if (exists) clearRunDir(dir);
   }
   fs.mkdirSync(dir, { recursive: true });
   const manifest = startManifest(cfg, data, o, model.countParams(), prior?.manifest.created);
@@ -179,7 +191,7 @@ async function fitBaseline(family: FittedFamily, cfg: Config, task: TaskSpec, da
   try {
     const seconds = (Date.now() - t0) / 1000;
     o.hooks?.onStart?.({ params: model.countParams(), stepsPerEpoch: 0, totalSteps: 0, resumedFrom: 0 });
-    if (exists) fs.rmSync(run.dir, { recursive: true, force: true });
+    if (exists) clearRunDir(run.dir);
     fs.mkdirSync(run.dir, { recursive: true });
     const manifest = startManifest(cfg, data, o, model.countParams());
     run.writeConfig(cfg);
