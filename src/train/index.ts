@@ -16,7 +16,7 @@ import type { Predictor } from '../models/predictor.js';
 import { taskSpec, type Prepared, type TaskSpec } from '../tasks/index.js';
 import { scoreSplit } from '../tasks/score.js';
 import { RunError } from '../util/errors.js';
-import { readJson, recoverFolder } from '../util/fs.js';
+import { readRunJson, recoverFolder } from '../util/fs.js';
 import { acquireRunLock, clearRunDir } from './lock.js';
 import type { TrainHooks } from './events.js';
 import { fit } from './fit.js';
@@ -92,7 +92,7 @@ async function trainLocked(cfg: Config, o: TrainOptions, dir: string): Promise<T
   const optimizer = makeOptimizer(cfg.train);
   if (prior) {
     model = await loadCheckpoint(run.last);
-    state = readJson<TrainState>(path.join(run.last, 'state.json'));
+    state = readRunJson<TrainState>(path.join(run.last, 'state.json'));
     // slots are matched to variables by position: the order of model.trainableWeights, as saved
     await loadOptimizer(optimizer, run.last);
   } else {
