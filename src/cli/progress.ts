@@ -9,6 +9,7 @@ import { duration, num } from './format.js';
 export function progressHooks(quiet: boolean): TrainHooks & { stop(): void } {
   const tty = process.stderr.isTTY && !quiet;
   let spinner: Ora | undefined;
+  let shown = { pass: '', pct: -1 };
   const out = (line: string) => {
     if (quiet) return;
     if (spinner) spinner.clear();
@@ -38,6 +39,13 @@ export function progressHooks(quiet: boolean): TrainHooks & { stop(): void } {
     onEpoch(e) {
       const v = e.validLoss === null ? '' : ` · valid loss ${e.validLoss.toFixed(4)}${e.improved ? chalk.green(' (best)') : ''}`;
       out(`epoch ${e.epoch}/${e.epochs} done · train loss ${e.trainLoss.toFixed(4)}${v} · ${duration(e.seconds)}`);
+    },
+    onData(e) {
+      // one line per pass and every 10%, so a big corpus shows progress within a second or two
+      const pct = Math.floor((100 * e.bytes) / Math.max(1, e.totalBytes) / 10) * 10;
+      if (e.pass === shown.pass && pct <= shown.pct) return;
+      shown = { pass: e.pass, pct };
+      out(`reading corpus (${e.pass}): ${pct}% of ${num(e.totalBytes / 1e6, 1)} MB`);
     },
     onWarning(m) {
       out(`${chalk.yellow('warning:')} ${m}`);

@@ -8,6 +8,15 @@ import { DataError } from '../util/errors.js';
 
 export const CHUNK_BYTES = 1 << 20;
 
+/** The last index in (from, to] just after a '\n' that starts a line with a non-space character, else `to`. */
+export function lineStartBefore(s: string, from: number, to: number): number {
+  for (let i = s.lastIndexOf('\n', to - 1); i >= from; i = s.lastIndexOf('\n', i - 1)) {
+    if (i + 1 < s.length && !/\s/.test(s[i + 1])) return i + 1;
+    if (i === 0) break;
+  }
+  return to;
+}
+
 /** Checks the path names a readable file. */
 export function checkFile(file: string, what: string): number {
   if (!fs.existsSync(file)) throw new DataError(`${what} not found: ${file}\nCheck the path (relative paths are resolved against the config file's folder).`);
@@ -64,15 +73,6 @@ function invalidUtf8(file: string, what: string, offset: number): DataError {
   );
 }
 
-/** Index just after the last '\n' in `s` that starts a line with a non-space character (-1 if none). */
-function lastLineStart(s: string): number {
-  for (let i = s.lastIndexOf('\n', s.length - 2); i >= 0; i = s.lastIndexOf('\n', i - 1)) {
-    if (!/\s/.test(s[i + 1])) return i + 1;
-    if (i === 0) break;
-  }
-  return -1;
-}
-
 /**
  * The text of `file` as strings of about CHUNK_BYTES, each ending at a line start (or, for a line
  * longer than a chunk, at a space or anywhere). `onBytes` hears how many bytes were read so far.
@@ -112,8 +112,8 @@ export function* textChunks(file: string, what: string, onBytes?: (bytes: number
         carry = s;
         continue;
       }
-      let cut = lastLineStart(s);
-      if (cut <= 0) cut = s.lastIndexOf(' ') + 1 || s.length;
+      let cut = lineStartBefore(s, 0, s.length - 1);
+      if (cut === s.length - 1) cut = s.lastIndexOf(' ') + 1 || s.length;
       // never cut a surrogate pair
       if (cut < s.length && /[\uD800-\uDBFF]/.test(s[cut - 1])) cut--;
       carry = s.slice(cut);

@@ -6,9 +6,9 @@
  * by UTF-16 code units, as the in-memory path does.
  */
 import type { DataConfig, TokenizerConfig } from '../config/schema/index.js';
-import { textChunks } from './chunks.js';
+import { lineStartBefore, textChunks } from './chunks.js';
 import { carve } from './split.js';
-import { fitTokenizer, type Tokenizer } from './tokenizers/index.js';
+import { fitTokenizer, SPECIAL_TOKENS, UNK, type Tokenizer } from './tokenizers/index.js';
 
 /** Token ids of a split: one byte each for vocabularies up to 256, two up to 65,536. */
 export type TokenIds = Uint8Array | Uint16Array | Int32Array;
@@ -38,19 +38,57 @@ function* joined(files: string[], what: string, pass: CorpusProgress['pass'], on
   }
 }
 
+/**
+ * A char tokenizer's encode as a table lookup, for corpora of hundreds of megabytes: the same ids
+ * as `tok.encode` (one per code point, <unk> for the rest) written straight into the id buffer.
+ */
+export function charEncoder(tok: Tokenizer, lowercase: boolean): (text: string, out: IdBuffer) => void {
+  const bmp = new Int32Array(65536).fill(UNK);
+  const astral = new Map<number, number>();
+  tok.vocab.forEach((t, id) => {
+    if (id < SPECIAL_TOKENS.length) return;
+    const cp = t.codePointAt(0)!;
+    if (cp < 65536 && t.length === 1) bmp[cp] = id;
+    else if (t.length === 2 && cp >= 65536) astral.set(cp, id);
+  });
+  return (text, out) => {
+    const s = lowercase ? text.toLowerCase() : text;
+    out.reserve(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
+        const cp = s.codePointAt(i)!;
+        if (cp >= 65536) {
+          out.add(astral.get(cp) ?? UNK);
+          i++;
+          continue;
+        }
+      }
+      out.add(bmp[c]);
+    }
+  };
+}
+
 /** A growable id buffer; `view()` trims to what was written (copying only if much was spare). */
-class IdBuffer {
+export class IdBuffer {
   private ids: TokenIds;
   length = 0;
   constructor(capacity: number, private readonly vocabSize: number) {
     this.ids = idArray(Math.max(16, capacity), vocabSize);
   }
+  /** room for `n` more ids */
+  reserve(n: number): void {
+    if (this.length + n <= this.ids.length) return;
+    const grown = idArray(Math.ceil((this.length + n) * 1.5), this.vocabSize);
+    grown.set(this.ids.subarray(0, this.length));
+    this.ids = grown;
+  }
+  /** appends one id (after reserve) */
+  add(id: number): void {
+    this.ids[this.length++] = id;
+  }
   push(chunk: readonly number[]): void {
-    if (this.length + chunk.length > this.ids.length) {
-      const grown = idArray(Math.ceil((this.length + chunk.length) * 1.5), this.vocabSize);
-      grown.set(this.ids.subarray(0, this.length));
-      this.ids = grown;
-    }
+    this.reserve(chunk.length);
     this.ids.set(chunk, this.length);
     this.length += chunk.length;
   }
@@ -69,6 +107,32 @@ export interface Corpus {
   unknown: { train: Set<string>; valid: Set<string>; test: Set<string> };
   /** code units of the joined text (what valid/test fractions are taken of) */
   units: number;
+}
+
+/**
+ * The distinct characters (code points) of `texts`, as texts a char tokenizer fits the same
+ * vocabulary on (lone surrogates kept apart, so two of them never read as one pair).
+ */
+function distinctChars(texts: Iterable<[number, string]>, lowercase: boolean): string[] {
+  const seen = new Uint8Array(65536);
+  const astral = new Set<string>();
+  for (const [, t] of texts) {
+    const s = lowercase ? t.toLowerCase() : t;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && s.codePointAt(i)! >= 65536) {
+        astral.add(String.fromCodePoint(s.codePointAt(i)!));
+        i++;
+      } else seen[c] = 1;
+    }
+  }
+  const out: string[] = [''];
+  for (let c = 0; c < 65536; c++) {
+    if (!seen[c]) continue;
+    if (c >= 0xd800 && c < 0xe000) out.push(String.fromCharCode(c));
+    else out[0] += String.fromCharCode(c);
+  }
+  return [...out, ...astral];
 }
 
 /** Encoding pieces of at most this many code units keeps the temporary number[] small. */
@@ -98,7 +162,9 @@ export function readCorpus(
     let split = 0;
     for (const s of joined(files, 'training file', pass, onProgress)) {
       for (let o = 0; o < s.length && split < upTo; ) {
-        const end = Math.min(s.length, o + ENCODE_UNITS, ends[split] - at + o);
+        let end = Math.min(s.length, o + ENCODE_UNITS, ends[split] - at + o);
+        // a piece ends where the text or a split does, or at a line start (no word is cut in two)
+        if (end === o + ENCODE_UNITS && end < s.length) end = lineStartBefore(s, o, end);
         yield [split, s.slice(o, end)];
         at += end - o;
         o = end;
@@ -112,9 +178,7 @@ export function readCorpus(
   if (!tok) {
     if (d.tokenizer.type === 'char') {
       // a char vocabulary depends only on which characters occur
-      const chars = new Set<string>();
-      for (const [, p] of pieces('vocabulary', 1)) for (const ch of d.tokenizer.lowercase ? p.toLowerCase() : p) chars.add(ch);
-      tok = fitTokenizer([[...chars].join('')], d.tokenizer);
+      tok = fitTokenizer(distinctChars(pieces('vocabulary', 1), d.tokenizer.lowercase), d.tokenizer);
     } else {
       // word and BPE vocabularies need counts: fitted on the train text (held as pieces)
       const texts: string[] = [];
@@ -129,10 +193,12 @@ export function readCorpus(
   let cur = 0;
   // a char vocabulary fitted here covers every character of the train split by construction
   const checkTrain = !(fitted && d.tokenizer.type === 'char');
+  const fast = tok.type === 'char' ? charEncoder(tok, Boolean(tok.toJSON().lowercase)) : undefined;
   for (const [split, p] of pieces('encode', 3)) {
     while (cur < split) starts[++cur] = ids.length;
     if (split > 0 || checkTrain) for (const u of tok.unknownPieces(p)) unknown[names[split]].add(u);
-    ids.push(tok.encode(p));
+    if (fast) fast(p, ids);
+    else ids.push(tok.encode(p));
   }
   while (cur < 3) starts[++cur] = ids.length;
   const all = ids.view();

@@ -7,7 +7,7 @@ import { windows, type WindowSplit } from '../data/lm.js';
 import { documentStream, splitDocuments } from '../data/documents.js';
 import { readText } from '../data/read.js';
 import { carve } from '../data/split.js';
-import { readCorpus, type TokenIds } from '../data/corpus.js';
+import { readCorpus, type CorpusProgress, type TokenIds } from '../data/corpus.js';
 import { fitTokenizer, loadTokenizer, type Tokenizer, type TokenizerJSON } from '../data/tokenizers/index.js';
 import { DataError } from '../util/errors.js';
 import { sparseCrossEntropy } from './losses.js';
@@ -68,13 +68,13 @@ class LmMetrics implements MetricAccumulator {
 export const languageModel: TaskSpec = {
   task: 'language_model',
 
-  prepare(cfg: Config, artifacts?: Artifacts): Prepared {
+  prepare(cfg: Config, artifacts?: Artifacts, onProgress?: (p: CorpusProgress) => void): Prepared {
     const d = cfg.data;
     const files = trainFiles(d.train);
     checkFormat(cfg, files);
     const what = files.length === 1 ? files[0] : `${files.length} training files`;
     // one running text: read in chunks into typed ids (src/data/corpus.ts), never held whole
-    const corpus = d.documents === 'none' ? readCorpus(files, d, what, tokenizerFrom(artifacts)) : undefined;
+    const corpus = d.documents === 'none' ? readCorpus(files, d, what, tokenizerFrom(artifacts), onProgress) : undefined;
     // files are joined so that no document spans two files
     const text = corpus ? '' : files.map((f) => readText(f, 'training file')).join(d.documents === 'blank_lines' ? '\n\n' : '\n');
     // carve in order: by characters for one running text, by documents otherwise

@@ -1,4 +1,5 @@
 /** What the training loop reports; the CLI renders these, library code never prints. */
+import type { CorpusProgress } from '../data/corpus.js';
 
 export interface StepEvent {
   epoch: number;
@@ -34,4 +35,6 @@ export interface TrainHooks {
   onEpoch?(e: EpochEvent): void;
   onCheckpoint?(e: { kind: 'last' | 'best'; dir: string }): void;
   onWarning?(message: string): void;
+  /** reading a big corpus: three passes over its bytes */
+  onData?(e: CorpusProgress): void;
 }

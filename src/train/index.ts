@@ -79,7 +79,7 @@ async function trainLocked(cfg: Config, o: TrainOptions, dir: string): Promise<T
   const task = taskSpec(cfg.task);
   // fine-tuning reuses the pretrained run's tokenizer, so token ids (and embedding rows) match
   const init = !prior && cfg.train.init_from ? openRun(cfg.train.init_from) : undefined;
-  const data = task.prepare(cfg, prior?.artifacts ?? (init?.artifacts.tokenizer ? { tokenizer: init.artifacts.tokenizer } : undefined));
+  const data = task.prepare(cfg, prior?.artifacts ?? (init?.artifacts.tokenizer ? { tokenizer: init.artifacts.tokenizer } : undefined), o.hooks?.onData);
   if (init?.artifacts.tokenizer && !same(init.cfg.data.tokenizer, cfg.data.tokenizer)) {
     o.hooks?.onWarning?.(`train.init_from: data.tokenizer differs from the pretrained run's; its tokenizer is used so token ids match the pretrained embedding`);
   }
