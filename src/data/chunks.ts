@@ -8,13 +8,13 @@ import { DataError } from '../util/errors.js';
 
 export const CHUNK_BYTES = 1 << 20;
 
-/** The last index in (from, to] just after a '\n' that starts a line with a non-space character, else `to`. */
+/** The last index in (from, to] just after a '\n' that starts a line with a non-space character, else -1. */
 export function lineStartBefore(s: string, from: number, to: number): number {
   for (let i = s.lastIndexOf('\n', to - 1); i >= from; i = s.lastIndexOf('\n', i - 1)) {
     if (i + 1 < s.length && !/\s/.test(s[i + 1])) return i + 1;
     if (i === 0) break;
   }
-  return to;
+  return -1;
 }
 
 /** Checks the path names a readable file. */
@@ -113,7 +113,8 @@ export function* textChunks(file: string, what: string, onBytes?: (bytes: number
         continue;
       }
       let cut = lineStartBefore(s, 0, s.length - 1);
-      if (cut === s.length - 1) cut = s.lastIndexOf(' ') + 1 || s.length;
+      // else after any newline (a CSV batch must end at a line end), else at a space, else anywhere
+      if (cut < 0) cut = s.lastIndexOf('\n', s.length - 2) + 1 || s.lastIndexOf(' ') + 1 || s.length;
       // never cut a surrogate pair
       if (cut < s.length && /[\uD800-\uDBFF]/.test(s[cut - 1])) cut--;
       carry = s.slice(cut);

@@ -164,7 +164,10 @@ export function readCorpus(
       for (let o = 0; o < s.length && split < upTo; ) {
         let end = Math.min(s.length, o + ENCODE_UNITS, ends[split] - at + o);
         // a piece ends where the text or a split does, or at a line start (no word is cut in two)
-        if (end === o + ENCODE_UNITS && end < s.length) end = lineStartBefore(s, o, end);
+        if (end === o + ENCODE_UNITS && end < s.length) {
+          const cut = lineStartBefore(s, o + 1, end);
+          if (cut > o) end = cut;
+        }
         yield [split, s.slice(o, end)];
         at += end - o;
         o = end;

@@ -24,7 +24,7 @@ describe('the run-directory lock', () => {
         expect(second.err).not.toMatch(/internal error/);
       }
       // readers take no lock and always get a whole checkpoint while it is being replaced
-      for (let i = 0; i < 12; i++) {
+      for (let i = 0; i < 6; i++) {
         const r = await runCli('eval', path.join(cwd, 'runs/x'), '--checkpoint', 'last', '--json');
         expect(r.code, r.err).toBe(0);
       }
