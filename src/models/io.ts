@@ -17,7 +17,7 @@ import { RunError } from '../util/errors.js';
 import { liveDir, replaceDir, writeFileSynced } from '../util/fs.js';
 import { checkpointSeam, checkpointWriteSeam } from '../util/seams.js';
 import { SEQNET_VERSION } from '../version.js';
-import { checkTopology, checkVocab, weightBytes } from './io_checks.js';
+import { checkTopology, checkVocab, tokenizerPrints, weightBytes } from './io_checks.js';
 // custom layers must be registered before a model that uses them is deserialised
 import './layers/dropout.js';
 import './layers/recurrent.js';
@@ -36,6 +36,8 @@ interface CheckpointIndex {
   format: 1;
   seqnet_version: string;
   files: Record<string, { bytes: number; sha256: string }>;
+  /** fingerprints of the run's tokenizers when the checkpoint was written */
+  tokenizers?: Record<string, string>;
 }
 
 function join(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
@@ -95,7 +97,7 @@ export async function saveCheckpoint(
     await model.save(saveHandler(tmp));
     for (const [name, value] of Object.entries(extra)) writeFileSynced(path.join(tmp, name), JSON.stringify(value, null, 2));
     await also?.(tmp);
-    const index: CheckpointIndex = { format: 1, seqnet_version: SEQNET_VERSION, files: {} };
+    const index: CheckpointIndex = { format: 1, seqnet_version: SEQNET_VERSION, files: {}, tokenizers: tokenizerPrints(path.dirname(dir)) };
     for (const name of fs.readdirSync(tmp).sort()) {
       const b = fs.readFileSync(path.join(tmp, name));
       index.files[name] = { bytes: b.byteLength, sha256: sha256(b) };
@@ -180,7 +182,8 @@ export async function loadCheckpoint(dir: string): Promise<tf.LayersModel> {
     throw new RunError(`${mjFile}: not a TensorFlow.js layers model (modelTopology or weightsManifest is missing).`);
   }
   checkTopology(mj.modelTopology, mjFile);
-  checkVocab(mj.modelTopology, path.dirname(dir), mjFile);
+  const index = snap.files.has(CHECKPOINT_FILE) ? parseJson<CheckpointIndex>(snap.files.get(CHECKPOINT_FILE)!, path.join(snap.dir, CHECKPOINT_FILE)) : undefined;
+  checkVocab(mj.modelTopology, path.dirname(dir), mjFile, index?.tokenizers);
   const specs = mj.weightsManifest.flatMap((g) => g.weights);
   const need = weightBytes(specs, mjFile);
   const bufs = mj.weightsManifest.flatMap((g) => g.paths).map((p) => {

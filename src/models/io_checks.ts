@@ -3,6 +3,7 @@
  * has a sane shape and dtype, no layer asks for an absurd size, and the embedding matches the
  * run's tokenizer.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { tf } from '../backend/index.js';
@@ -64,22 +65,40 @@ function embeddingSizes(topology: unknown): number[] {
   return out;
 }
 
+const TOKENIZER_FILES = ['tokenizer.json', 'target_tokenizer.json'];
+
+/** A fingerprint of a tokenizer's vocabulary (its size and a hash of its tokens). */
+function fingerprint(file: string): string {
+  const j = readRunJson<{ vocab?: unknown }>(file);
+  if (!Array.isArray(j.vocab)) throw new RunError(`${file}: no vocab list; the file is damaged.`);
+  return `${j.vocab.length}:${crypto.createHash('sha256').update(j.vocab.join('\u0000')).digest('hex').slice(0, 16)}`;
+}
+
+/** Fingerprints of the run's tokenizers, recorded in each checkpoint when it is written. */
+export function tokenizerPrints(runDir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of TOKENIZER_FILES) if (fs.existsSync(path.join(runDir, name))) out[name] = fingerprint(path.join(runDir, name));
+  return out;
+}
+
 /**
- * A tokenizer.json from another run gives other token ids: when the run folder holding the
- * checkpoint has a tokenizer, one of the model's embeddings must have exactly its vocabulary size.
+ * A tokenizer.json from another run gives other token ids. Checkpoints record their run's
+ * tokenizers; older ones are checked by size: an embedding must have the vocabulary's size (or
+ * one more, for masked_lm's [MASK]).
  */
-export function checkVocab(topology: unknown, runDir: string, file: string): void {
+export function checkVocab(topology: unknown, runDir: string, file: string, recorded?: Record<string, string>): void {
   const sizes = embeddingSizes(topology);
-  if (!sizes.length) return;
-  for (const name of ['tokenizer.json', 'target_tokenizer.json']) {
+  for (const name of TOKENIZER_FILES) {
     const f = path.join(runDir, name);
     if (!fs.existsSync(f)) continue;
-    const j = readRunJson<{ vocab?: unknown }>(f);
-    if (!Array.isArray(j.vocab)) throw new RunError(`${f}: no vocab list; the file is damaged.`);
-    if (!sizes.includes(j.vocab.length)) {
+    const now = fingerprint(f);
+    const n = Number(now.split(':')[0]);
+    const foreign = recorded?.[name] !== undefined ? recorded[name] !== now : sizes.length > 0 && !sizes.includes(n) && !sizes.includes(n + 1);
+    if (foreign) {
       throw new RunError(
-        `${f} has ${j.vocab.length} tokens but the model's embedding in ${file} has ${sizes.join(' / ')} rows: ` +
-          'the tokenizer is from another run. Put back the tokenizer.json this run was trained with.',
+        `${f} (${n} tokens) is not the tokenizer the checkpoint ${file} was trained with` +
+          (sizes.length ? ` (its embedding has ${sizes.join(' / ')} rows)` : '') +
+          ': the tokenizer is from another run. Put back the tokenizer.json this run was trained with.',
       );
     }
   }

@@ -69,7 +69,13 @@ const cases: [string, (dir: string) => void, RegExp][] = [
     const t = JSON.parse(fs.readFileSync(f, 'utf8'));
     t.vocab.push('Ω', 'Ж');
     fs.writeFileSync(f, JSON.stringify(t));
-  }, /tokenizer\.json has \d+ tokens but the model's embedding .* has \d+ rows: the tokenizer is from another run/],
+  }, /tokenizer\.json \(\d+ tokens\) is not the tokenizer the checkpoint .*best\/model\.json was trained with \(its embedding has \d+ rows\): the tokenizer is from another run/],
+  ['tokenizer.json from another run, same size', (d) => {
+    const f = path.join(d, 'tokenizer.json');
+    const t = JSON.parse(fs.readFileSync(f, 'utf8'));
+    [t.vocab[5], t.vocab[6]] = [t.vocab[6], t.vocab[5]];
+    fs.writeFileSync(f, JSON.stringify(t));
+  }, /tokenizer\.json \(\d+ tokens\) is not the tokenizer the checkpoint .* was trained with/],
   ['invalid JSON in manifest.json', (d) => fs.writeFileSync(path.join(d, 'manifest.json'), '{"seqnet_version": '), /manifest\.json: not valid JSON/],
   ['invalid JSON in tokenizer.json', (d) => fs.writeFileSync(path.join(d, 'tokenizer.json'), '{oops'), /tokenizer\.json: not valid JSON/],
   ['invalid JSON in model.json', (d) => (fs.writeFileSync(path.join(d, 'best/model.json'), '{"modelTopology": '), rehash(path.join(d, 'best'))), /model\.json: not valid JSON/],
