@@ -68,11 +68,12 @@ function tryCreate(file: string, info: LockInfo): boolean {
  * live owner. `notice` hears about a stale lock taken over.
  */
 export function acquireRunLock(dir: string, notice: (m: string) => void = () => {}): RunLock {
+  const created = !fs.existsSync(dir);
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, LOCK_FILE);
   const me: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), command: process.argv.slice(1).join(' ') };
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (tryCreate(file, me)) return holding(dir, file);
+    if (tryCreate(file, me)) return holding(dir, file, created);
     const owner = readLock(file);
     if (!owner) {
       // unreadable: a writer from before this format, or hand-made; young ones may be mid-creation
@@ -106,7 +107,7 @@ export function acquireRunLock(dir: string, notice: (m: string) => void = () => 
   throw new RunError(`${dir}: could not take the run lock ${file}; another process keeps replacing it.`);
 }
 
-function holding(dir: string, file: string): RunLock {
+function holding(dir: string, file: string, created: boolean): RunLock {
   let held = true;
   const release = () => {
     if (!held) return;
@@ -114,8 +115,8 @@ function holding(dir: string, file: string): RunLock {
     process.off('exit', release);
     const owner = readLock(file);
     if (owner?.pid === process.pid) fs.rmSync(file, { force: true });
-    // a run that failed before writing anything leaves no empty folder behind
-    if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+    // a run that failed before writing anything leaves no empty folder behind (one it made)
+    if (created && fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
   };
   process.on('exit', release);
   return { file, release };
