@@ -33,7 +33,7 @@ seed: 1
 task: language_model
 data: { train: corpus.txt, valid: 0.01, test: 0.01, tokenizer: { type: char }, seq_len: 64 }
 model: { type: lstm, embedding_dim: 32, units: 128, layers: 1 }
-train: { epochs: 1, batch_size: 32, max_steps: 20, log_every: 1, eval_batch_size: 256 }
+train: { epochs: 1, batch_size: 32, max_steps: 20, log_every: 1 }
 `);
   return file;
 }
@@ -59,7 +59,7 @@ seed: 1
 task: forecasting
 data: { train: series.csv, valid: 0.01, test: 0.01, lookback: ${lookback}, horizon: 1, targets: [a] }
 model: { type: lstm, units: 32, layers: 1 }
-train: { epochs: 1, batch_size: 64, max_steps: 20, log_every: 1, eval_batch_size: 512 }
+train: { epochs: 1, batch_size: 64, max_steps: 20, log_every: 1 }
 `);
   return file;
 }
