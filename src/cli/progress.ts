@@ -42,6 +42,7 @@ export function progressHooks(quiet: boolean): TrainHooks & { stop(): void } {
     },
     onData(e) {
       // one line per pass and every 10%, so a big corpus shows progress within a second or two
+      if (e.totalBytes < 8e6) return;
       const pct = Math.floor((100 * e.bytes) / Math.max(1, e.totalBytes) / 10) * 10;
       if (e.pass === shown.pass && pct <= shown.pct) return;
       shown = { pass: e.pass, pct };

@@ -106,7 +106,8 @@ export async function saveCheckpoint(
     replaceDir(tmp, dir);
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
-    if (e instanceof RunError) throw e;
+    // only filesystem failures are the user's to fix; anything else is a bug and keeps its stack
+    if (e instanceof RunError || typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
     const kept = fs.existsSync(dir) ? `the previous checkpoint in ${dir} is intact` : 'no earlier checkpoint was written';
     throw new RunError(`cannot write the checkpoint ${dir}: ${errnoText(e)}; training stopped (${kept}).\nFree space or fix permissions, then continue with --resume.`);
   }
@@ -174,7 +175,9 @@ async function readConsistent(dir: string): Promise<Snapshot> {
 }
 
 export async function loadCheckpoint(dir: string): Promise<tf.LayersModel> {
-  if (!liveDir(dir)) throw new RunError(`no checkpoint in ${dir} yet: training has not saved one (model.json is missing).`);
+  if (!liveDir(dir)) {
+    throw new RunError(`no checkpoint in ${dir} yet: the run stopped before its first save. Start it again with \`seqnet train CONFIG --overwrite\`.`);
+  }
   const snap = await readConsistent(dir);
   const mjFile = path.join(snap.dir, 'model.json');
   const mj = parseJson<{ modelTopology?: unknown; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] }>(snap.files.get('model.json')!, mjFile);
