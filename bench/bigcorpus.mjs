@@ -4,6 +4,7 @@
  *
  *   node bench/bigcorpus.mjs text 200     # a 200 MB character corpus, LSTM 128, max_steps 20
  *   node bench/bigcorpus.mjs text 20
+ *   node bench/bigcorpus.mjs longline 100 # 100 MB of text on one line
  *   node bench/bigcorpus.mjs csv 1000000 [LOOKBACK]  # a 1,000,000-row × 8-column forecasting CSV (lookback 48)
  *
  * The data is written to a temporary folder by repeating the shipped data/tiny-stories.txt (text)
@@ -21,8 +22,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [kind = 'text', sizeArg = '200', lookback = '48'] = process.argv.slice(2);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seqnet-big-'));
 
-function makeText(mb) {
-  const seed = fs.readFileSync(path.join(root, 'data/tiny-stories.txt'));
+function makeText(mb, oneLine) {
+  const text = fs.readFileSync(path.join(root, 'data/tiny-stories.txt'), 'utf8');
+  const seed = Buffer.from(oneLine ? text.replace(/\n/g, ' ') : text);
   const file = path.join(dir, 'corpus.txt');
   const fd = fs.openSync(file, 'w');
   let n = 0;
@@ -64,7 +66,7 @@ train: { epochs: 1, batch_size: 64, max_steps: 20, log_every: 1 }
   return file;
 }
 
-const file = kind === 'csv' ? makeCsv(Number(sizeArg)) : makeText(Number(sizeArg));
+const file = kind === 'csv' ? makeCsv(Number(sizeArg)) : makeText(Number(sizeArg), kind === 'longline');
 const bytes = fs.statSync(file).size;
 console.log(`${kind}: ${file} ${(bytes / 1e6).toFixed(1)} MB`);
 const t0 = Date.now();

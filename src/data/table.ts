@@ -62,14 +62,14 @@ export function scanTable(file: string, format: TableFormat, what: string, onHea
 /** info.lines is the line where a record ends; quoted newlines move its start back */
 const startLine = (record: string[], endLine: number) => endLine - record.reduce((n, f) => n + (f.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
 
-/** Texts of whole lines (~1 MiB each) that never end inside a quoted field: an even number of quotes so far. */
+/** Texts of whole lines (~1 MiB each) that never end inside a line or a quoted field (an even number of quotes so far). */
 function* batches(chunks: Iterable<string>): Generator<string> {
   let pending = '';
   let quotes = 0;
   for (const c of chunks) {
     pending += c;
     for (let i = c.indexOf('"'); i >= 0; i = c.indexOf('"', i + 1)) quotes++;
-    if (quotes % 2 === 0) {
+    if (quotes % 2 === 0 && pending.endsWith('\n')) {
       yield pending;
       pending = '';
     }
