@@ -27,6 +27,8 @@ describe('the run-directory lock', () => {
       for (let i = 0; i < 6; i++) {
         const r = await runCli('eval', path.join(cwd, 'runs/x'), '--checkpoint', 'last', '--json');
         expect(r.code, r.err).toBe(0);
+        const g = await runCli('generate', path.join(cwd, 'runs/x'), '--checkpoint', i % 2 ? 'best' : 'last', '--length', '20');
+        expect(g.code, g.err).toBe(0);
       }
       expect(owner.proc.exitCode).toBe(null); // the owner was never disturbed
     } finally {
