@@ -29,6 +29,7 @@ const metricsLine = (m: Record<string, number> | null) =>
 
 export function progressHooks(m: ProgressMode): TrainHooks & { stop(): void } {
   let spinner: Ora | undefined;
+  let shown = { pass: '', pct: -1 };
   const out = (line: string) => {
     if (m === 'quiet') return;
     if (spinner) spinner.clear();
@@ -63,8 +64,16 @@ export function progressHooks(m: ProgressMode): TrainHooks & { stop(): void } {
     onEpoch(e) {
       out(`epoch ${e.epoch}/${e.epochs} done · train loss ${e.trainLoss.toFixed(4)} · ${duration(e.seconds)}`);
     },
-    onWarning(msg) {
-      out(`${chalk.yellow('warning:')} ${msg}`);
+    onData(e) {
+      // one line per pass and every 10%, so a big corpus shows progress within a second or two
+      if (e.totalBytes < 8e6) return;
+      const pct = Math.floor((100 * e.bytes) / Math.max(1, e.totalBytes) / 10) * 10;
+      if (e.pass === shown.pass && pct <= shown.pct) return;
+      shown = { pass: e.pass, pct };
+      out(`reading corpus (${e.pass}): ${pct}% of ${num(e.totalBytes / 1e6, 1)} MB`);
+    },
+    onWarning(m) {
+      out(`${chalk.yellow('warning:')} ${m}`);
     },
     stop() {
       spinner?.stop();

@@ -27,6 +27,8 @@ export function applySet(raw: Raw, assignment: string, source: string): void {
   const keys = assignment.slice(0, eq).trim().split('.');
   const doc = parseDocument(assignment.slice(eq + 1));
   if (doc.errors.length) throw new ConfigError(source, [`--set ${assignment}: value is not valid YAML`]);
+  const hostile = hostileProblems(doc);
+  if (hostile.length) throw new ConfigError(source, hostile.map((p) => `--set ${assignment}: ${p}`));
   let node: Raw = raw;
   for (const k of keys.slice(0, -1)) {
     const next = node[k];
@@ -35,7 +37,32 @@ export function applySet(raw: Raw, assignment: string, source: string): void {
       throw new ConfigError(source, [`--set ${assignment}: ${k} is not a section`]);
     node = node[k] as Raw;
   }
-  node[keys[keys.length - 1]] = doc.toJS();
+  node[keys[keys.length - 1]] = toPlain(doc, source);
+}
+
+/** Alias uses allowed when a YAML document is turned into values ("billion laughs" configs stop here). */
+const MAX_ALIAS_COUNT = 100;
+
+/** Custom tags (`!!js/function`, `!foo`) are never resolved: seqnet configs are plain data. */
+function hostileProblems(doc: Document, lc?: LineCounter): string[] {
+  return doc.warnings
+    .filter((w) => w.code === 'TAG_RESOLVE_FAILED')
+    .map((w) => {
+      const at = lc && w.pos ? `line ${lc.linePos(w.pos[0]).line}: ` : '';
+      return `${at}${w.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')} — seqnet configs are plain YAML; custom tags are not allowed`;
+    });
+}
+
+/** The document's values, with alias expansion bounded. */
+function toPlain(doc: Document, source: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    if (e instanceof ReferenceError) {
+      throw new ConfigError(source, [`YAML aliases expand too much (${e.message}); write the values out instead of nesting aliases`]);
+    }
+    throw e;
+  }
 }
 
 function lineOf(doc: Document | undefined, lc: LineCounter, p: (string | number)[], overridden: string[][] = []): string {
@@ -115,6 +142,8 @@ function describeText(issue: z.ZodIssue, raw: unknown): { msg: string; key?: str
 /** Cross-field checks the schema cannot express, as `path: message` problems. */
 function crossCheck(cfg: Config): { path: (string | number)[]; msg: string }[] {
   const out: { path: (string | number)[]; msg: string }[] = [];
+  // the run directory is runs/<name>: `.` or `..` would point at (and --overwrite would empty) a folder above it
+  if (/^\.+$/.test(cfg.name)) out.push({ path: ['name'], msg: `\`${cfg.name}\` is not a file name; name the run, e.g. my-run` });
   const ok = SUPPORTED_TASKS[cfg.model.type];
   if (!ok.includes(cfg.task)) {
     out.push({
@@ -175,7 +204,9 @@ export function loadConfig(file: string, opts: LoadOptions = {}): Config {
       }),
     );
   }
-  const raw = doc.toJS() as unknown;
+  const hostile = hostileProblems(doc, lc);
+  if (hostile.length) throw new ConfigError(file, hostile);
+  const raw = toPlain(doc, file);
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(file, ['the file must be a YAML mapping with name, task, data, model and train']);
   }

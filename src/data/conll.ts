@@ -34,6 +34,12 @@ export function readConll(file: string, o: { tags?: boolean; what?: string } = {
           'Each line needs `token<TAB>tag` (the tag in the last column), with a blank line between sentences.',
       );
     }
+    if (cols[0] === '') {
+      throw new DataError(
+        `${file}, line ${i + 1}, column 1: the token is empty (the line starts with a tab).\n` +
+          'Each line needs `token<TAB>tag`; remove the stray tab or the line.',
+      );
+    }
     if (!cur) out.push((cur = { tokens: [], tags: [], line: i + 1 }));
     cur.tokens.push(cols[0]);
     if (needTags) cur.tags.push(cols[cols.length - 1]);

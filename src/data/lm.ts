@@ -8,6 +8,7 @@ import type { DataConfig } from '../config/schema/index.js';
 import { tf } from '../backend/index.js';
 import { DataError } from '../util/errors.js';
 import type { Split } from './batch.js';
+import type { TokenIds } from './corpus.js';
 
 export class WindowSplit implements Split {
   readonly size: number;
@@ -17,7 +18,8 @@ export class WindowSplit implements Split {
   /** examples per window */
   private readonly perWindow: number;
   constructor(
-    readonly ids: Int32Array,
+    /** the split's token ids (a view of the corpus' id array; Uint8/Uint16/Int32 by vocabulary size) */
+    readonly ids: TokenIds,
     readonly windowLen: number,
     readonly stride: number,
     chunk: number | null = null,
@@ -50,7 +52,7 @@ export class WindowSplit implements Split {
 }
 
 /** Windows over `ids`, or a DataError naming `what` when there is not even one window. */
-export function windows(ids: Int32Array, cfg: Pick<DataConfig, 'seq_len' | 'stride'>, what: string, chunk: number | null = null): WindowSplit {
+export function windows(ids: TokenIds, cfg: Pick<DataConfig, 'seq_len' | 'stride'>, what: string, chunk: number | null = null): WindowSplit {
   const split = new WindowSplit(ids, cfg.seq_len, cfg.stride ?? cfg.seq_len, chunk);
   if (split.size === 0) {
     throw new DataError(

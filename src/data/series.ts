@@ -6,7 +6,7 @@
 import type { DataConfig } from '../config/schema/index.js';
 import { DataError } from '../util/errors.js';
 import { formatOf } from './format.js';
-import { column, readTable, type TableFormat } from './table.js';
+import { scanTable, type TableFormat } from './table.js';
 
 export interface Series {
   file: string;
@@ -26,6 +26,13 @@ type SeriesConfig = Pick<DataConfig, 'format' | 'features' | 'targets' | 'date_c
 
 const MISSING = new Set(['', 'na', 'nan', 'n/a', 'null', 'none', '?', '-']);
 
+/** Index of column `name` in `header`, or a DataError listing the columns that do exist. */
+function columnIndex(header: string[], name: string, file: string, key: string): number {
+  const i = header.indexOf(name);
+  if (i < 0) throw new DataError(`${file}: column \`${name}\` (${key}) not found; the file has: ${header.join(', ')}.\nSet ${key} to one of them.`);
+  return i;
+}
+
 /** The feature and target columns of `available` (the header) under `d`. */
 export function seriesColumns(available: string[], d: SeriesConfig): { features: string[]; targets: string[]; columns: string[] } {
   const features = d.features ?? available.filter((c) => c !== d.date_column);
@@ -34,43 +41,71 @@ export function seriesColumns(available: string[], d: SeriesConfig): { features:
 }
 
 export function readSeries(file: string, d: SeriesConfig, what = 'data file'): { series: Series; warnings: string[] } {
-  const t = readTable(file, formatOf(file, d.format, ['csv', 'tsv', 'jsonl'], 'forecasting') as TableFormat, what);
-  const { features, targets, columns } = seriesColumns(t.columns, d);
-  const key = (c: string) => (d.features?.includes(c) ? 'data.features' : d.targets?.includes(c) ? 'data.targets' : 'data.features');
-  const cells = columns.map((c) => column(t, c, file, key(c)));
-  const dates = d.date_column ? column(t, d.date_column, file, 'data.date_column') : undefined;
-  const warnings: string[] = [];
-
-  let rows: Float64Array[] = [];
+  const format = formatOf(file, d.format, ['csv', 'tsv', 'jsonl'], 'forecasting') as TableFormat;
+  let features: string[] = [];
+  let targets: string[] = [];
+  let columns: string[] = [];
+  let at: number[] = [];
+  let dateAt = -1;
+  let firstCells: string[] = [];
+  let firstLine = 0;
+  // values go straight into one flat array (rows are views of it): no per-cell strings are kept
+  let flat = new Float64Array(1024);
+  let n = 0;
   let lines: number[] = [];
-  let keptDates: string[] | undefined = dates ? [] : undefined;
-  const bad: { row: number; col: number }[] = [];
+  let keptDates: string[] | undefined;
+  const bad: { row: number; col: number; cell: string }[] = [];
   const badRows = new Set<number>();
-  for (let i = 0; i < t.rows.length; i++) {
-    const r = new Float64Array(columns.length);
-    for (let c = 0; c < columns.length; c++) {
-      const s = cells[c][i].trim();
-      const v = MISSING.has(s.toLowerCase()) ? NaN : Number(s);
-      if (!Number.isFinite(v)) {
-        bad.push({ row: i, col: c });
-        badRows.add(i);
+  const badPerColumn: number[] = [];
+  scanTable(
+    file,
+    format,
+    what,
+    (header) => {
+      ({ features, targets, columns } = seriesColumns(header, d));
+      const key = (c: string) => (d.features?.includes(c) ? 'data.features' : d.targets?.includes(c) ? 'data.targets' : 'data.features');
+      at = columns.map((c) => columnIndex(header, c, file, key(c)));
+      if (d.date_column) dateAt = columnIndex(header, d.date_column, file, 'data.date_column');
+      keptDates = d.date_column ? [] : undefined;
+      badPerColumn.push(...columns.map(() => 0));
+    },
+    (cells, line) => {
+      const C = columns.length;
+      if ((n + 1) * C > flat.length) {
+        const grown = new Float64Array(flat.length * 2);
+        grown.set(flat);
+        flat = grown;
       }
-      r[c] = v;
-    }
-    rows.push(r);
-    lines.push(t.line(i));
-    keptDates?.push(dates![i]);
-  }
-  const text = columns.filter((_, c) => t.rows.length > 0 && bad.filter((b) => b.col === c).length === t.rows.length);
+      if (n === 0) [firstCells, firstLine] = [at.map((j) => cells[j]), line];
+      for (let c = 0; c < C; c++) {
+        const s = (cells[at[c]] ?? '').trim();
+        const v = MISSING.has(s.toLowerCase()) ? NaN : Number(s);
+        if (!Number.isFinite(v)) {
+          if (bad.length < 5) bad.push({ row: n, col: c, cell: s });
+          badRows.add(n);
+          badPerColumn[c]++;
+        }
+        flat[n * C + c] = v;
+      }
+      lines.push(line);
+      keptDates?.push(cells[dateAt]);
+      n++;
+    },
+  );
+  const warnings: string[] = [];
+  const C = columns.length;
+  let rows: Float64Array[] = Array.from({ length: n }, (_, i) => flat.subarray(i * C, (i + 1) * C));
+  const text = columns.filter((_, c) => n > 0 && badPerColumn[c] === n);
   if (text.length) {
     throw new DataError(
-      `${file}: column(s) ${text.map((c) => `\`${c}\``).join(', ')} hold no numbers (e.g. ${JSON.stringify(cells[columns.indexOf(text[0])][0])} on line ${t.line(0)}).\n` +
+      `${file}: column(s) ${text.map((c) => `\`${c}\``).join(', ')} hold no numbers (e.g. ${JSON.stringify(firstCells[columns.indexOf(text[0])])} on line ${firstLine}).\n` +
         `List the numeric columns in data.features${d.date_column ? '' : ', or name a date column in data.date_column'}.`,
     );
   }
   if (bad.length) {
-    const first = bad.slice(0, 5).map((b) => `line ${t.line(b.row)} (${columns[b.col]} = ${JSON.stringify(cells[b.col][b.row])})`);
-    const summary = `${badRows.size} row(s) with missing or non-numeric values: ${first.join(', ')}${bad.length > 5 ? ', …' : ''}`;
+    const first = bad.map((b) => `line ${lines[b.row]} (${columns[b.col]} = ${JSON.stringify(b.cell)})`);
+    const cellCount = badPerColumn.reduce((a, x) => a + x, 0);
+    const summary = `${badRows.size} row(s) with missing or non-numeric values: ${first.join(', ')}${cellCount > 5 ? ', …' : ''}`;
     if (d.missing === 'error') throw new DataError(`${file}: ${summary}.\nFix the data, or set data.missing: drop | ffill.`);
     if (d.missing === 'drop') {
       const keep = rows.map((_, i) => !badRows.has(i));

@@ -15,6 +15,7 @@
 import { tf } from '../backend/index.js';
 import { DataError } from '../util/errors.js';
 import type { Batch, Split } from './batch.js';
+import type { TokenIds } from './corpus.js';
 import { BOS } from './tokenizers/types.js';
 
 export class StreamSplit implements Split {
@@ -23,15 +24,15 @@ export class StreamSplit implements Split {
   readonly targetsPerExample: number;
   readonly chunks: number;
   /** [streams][chunks·K] inputs, targets and weights (1 real, 0 padding) */
-  private readonly x: Int32Array[];
-  private readonly y: Int32Array[];
+  private readonly x: TokenIds[];
+  private readonly y: TokenIds[];
   private readonly w: Float32Array[] | null;
   /** [streams·chunks]: 1 where a stream's state carries into the chunk, 0 where it starts afresh */
   private readonly carryIn: Uint8Array;
 
   constructor(
     /** the whole token stream (the unigram baseline counts it) */
-    readonly ids: Int32Array,
+    readonly ids: TokenIds,
     readonly streams: number,
     readonly chunk: number,
     documents: boolean,
@@ -88,26 +89,27 @@ export class StreamSplit implements Split {
   }
 }
 
-function padTo<A extends Int32Array | Float32Array>(a: A, n: number, make: new (n: number) => A): A {
+/** `a` zero-padded to length n (itself when it has that length already). */
+function padTo<A extends TokenIds | Float32Array>(a: A, n: number, make: new (n: number) => TokenIds | Float32Array): A {
   if (a.length === n) return a;
-  const out = new make(n);
+  const out = new make(n) as A;
   out.set(a);
   return out;
 }
 
 interface Stream {
-  x: Int32Array;
-  y: Int32Array;
+  x: TokenIds;
+  y: TokenIds;
   w?: Float32Array;
 }
 
-function cutText(ids: Int32Array, B: number, K: number): Stream[] {
+function cutText(ids: TokenIds, B: number, K: number): Stream[] {
   const L = Math.floor((ids.length - 1) / B);
   const n = Math.floor(L / K) * K;
   return Array.from({ length: B }, (_, b) => ({ x: ids.subarray(b * L, b * L + n), y: ids.subarray(b * L + 1, b * L + n + 1) }));
 }
 
-function packDocuments(ids: Int32Array, B: number, K: number): Stream[] {
+function packDocuments(ids: TokenIds, B: number, K: number): Stream[] {
   const starts: number[] = [];
   ids.forEach((t, i) => t === BOS && starts.push(i));
   if (starts[0] !== 0) starts.unshift(0);
@@ -140,7 +142,7 @@ function packDocuments(ids: Int32Array, B: number, K: number): Stream[] {
 }
 
 /** The training streams, or a DataError naming `what` when they hold no whole chunk. */
-export function streams(ids: Int32Array, batchSize: number, chunk: number, documents: boolean, what: string): StreamSplit {
+export function streams(ids: TokenIds, batchSize: number, chunk: number, documents: boolean, what: string): StreamSplit {
   const s = new StreamSplit(ids, batchSize, chunk, documents);
   if (s.chunks === 0) {
     throw new DataError(

@@ -4,6 +4,7 @@
  */
 import { CsvError, parse } from 'csv-parse/sync';
 import { DataError } from '../util/errors.js';
+import { textChunks } from './chunks.js';
 import { readText } from './read.js';
 
 export type TableFormat = 'csv' | 'tsv' | 'jsonl';
@@ -33,31 +34,99 @@ export function column(t: Table, name: string, file: string, key: string): strin
   return t.rows.map((r) => r[name]);
 }
 
-function parseDelimited(text: string, file: string, delimiter: string): Table {
-  let recs: { record: string[]; info: { lines: number } }[];
-  try {
-    recs = parse(text, { delimiter, info: true, skip_empty_lines: true, relax_quotes: true }) as typeof recs;
-  } catch (e) {
-    if (e instanceof CsvError) {
-      const { lines, record } = e as CsvError & { lines?: number; record?: string[] };
-      const at = `${file}${lines ? `, line ${lines}` : ''}`;
-      if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-        const sep = delimiter === '\t' ? 'tab' : 'comma';
-        throw new DataError(
-          `${at}: the row has ${record?.length ?? '?'} field(s) but the header has ${/expect (\d+)/.exec(e.message)?.[1] ?? 'a different number'}.\n` +
-            `Every row needs one ${sep}-separated field per header column; quote fields that contain a ${sep}.`,
-        );
-      }
-      throw new DataError(`${at}: ${e.message.replace(/ (on|at) line \d+/, '')}\nCheck the quoting on that line.`);
-    }
-    throw e;
+/**
+ * Streams a table: `onHeader` once with the column names, then `onRow` per data row with its
+ * cells (in header order) and 1-based file line. CSV/TSV rows are never all held at once, so a
+ * million-row file costs its text plus what the callbacks keep.
+ */
+export function scanTable(file: string, format: TableFormat, what: string, onHeader: (columns: string[]) => void, onRow: (cells: string[], line: number) => void): number {
+  if (format === 'jsonl') {
+    const t = readTable(file, format, what);
+    onHeader(t.columns);
+    t.rows.forEach((r, i) => onRow(t.columns.map((c) => r[c]), t.line(i)));
+    return t.rows.length;
   }
+  let n = -1;
+  parseRecords(textChunks(file, what), file, format === 'tsv' ? '\t' : ',', (record, endLine) => {
+    if (n++ < 0) {
+      const columns = record.map((c) => c.trim());
+      checkHeader(columns, file);
+      onHeader(columns);
+    } else onRow(record, startLine(record, endLine));
+  });
+  if (n < 0) throw new DataError(`${file} has no header row.`);
+  if (n === 0) throw new DataError(`${file} has a header but no data rows.`);
+  return n;
+}
+
+/** info.lines is the line where a record ends; quoted newlines move its start back */
+const startLine = (record: string[], endLine: number) => endLine - record.reduce((n, f) => n + (f.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
+
+/** Texts of whole lines (~1 MiB each) that never end inside a line or a quoted field (an even number of quotes so far). */
+function* batches(chunks: Iterable<string>): Generator<string> {
+  let pending = '';
+  let quotes = 0;
+  for (const c of chunks) {
+    pending += c;
+    for (let i = c.indexOf('"'); i >= 0; i = c.indexOf('"', i + 1)) quotes++;
+    if (quotes % 2 === 0 && pending.endsWith('\n')) {
+      yield pending;
+      pending = '';
+    }
+  }
+  if (pending) yield pending;
+}
+
+/**
+ * Parses delimited text batch by batch, record by record (csv-parse keeps none), so memory does
+ * not grow with the file. Ragged rows and CSV errors become DataErrors naming the line.
+ */
+function parseRecords(chunks: Iterable<string>, file: string, delimiter: string, each: (record: string[], endLine: number) => void): void {
+  const sep = delimiter === '\t' ? 'tab' : 'comma';
+  let width: number | undefined;
+  let offset = 0;
+  for (const text of batches(chunks)) {
+    try {
+      parse(text, {
+        delimiter,
+        skip_empty_lines: true,
+        relax_quotes: true,
+        relax_column_count: true,
+        on_record: (record: string[], ctx: { lines: number }) => {
+          width ??= record.length;
+          if (record.length !== width) {
+            throw new DataError(
+              `${file}, line ${offset + startLine(record, ctx.lines)}: the row has ${record.length} field(s) but the header has ${width}.\n` +
+                `Every row needs one ${sep}-separated field per header column; quote fields that contain a ${sep}.`,
+            );
+          }
+          each(record, offset + ctx.lines);
+          return null;
+        },
+      });
+    } catch (e) {
+      if (e instanceof CsvError) {
+        const { lines } = e as CsvError & { lines?: number };
+        const at = `${file}${lines ? `, line ${offset + lines}` : ''}`;
+        throw new DataError(`${at}: ${e.message.replace(/ (on|at) line \d+/, '')}\nCheck the quoting on that line.`);
+      }
+      throw e;
+    }
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) offset++;
+  }
+}
+
+function parseDelimited(text: string, file: string, delimiter: string): Table {
+  const recs: string[][] = [];
+  const starts: number[] = [];
+  parseRecords([text], file, delimiter, (record, endLine) => {
+    recs.push(record);
+    starts.push(startLine(record, endLine));
+  });
   if (recs.length === 0) throw new DataError(`${file} has no header row.`);
-  const columns = recs[0].record.map((c) => c.trim());
+  const columns = recs[0].map((c) => c.trim());
   checkHeader(columns, file);
-  // info.lines is the line where a record ends; quoted newlines move its start back
-  const starts = recs.map((r) => r.info.lines - r.record.reduce((n, f) => n + (f.match(/\r\n|\r|\n/g)?.length ?? 0), 0));
-  const rows = recs.slice(1).map((r) => Object.fromEntries(columns.map((c, j) => [c, r.record[j]])));
+  const rows = recs.slice(1).map((r) => Object.fromEntries(columns.map((c, j) => [c, r[j]])));
   if (rows.length === 0) throw new DataError(`${file} has a header but no data rows.`);
   return { columns, rows, line: (i) => starts[i + 1] };
 }

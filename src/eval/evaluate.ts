@@ -5,7 +5,7 @@ import type { WindowSplit } from '../data/lm.js';
 import { loadPredictor } from '../models/predictor.js';
 import { taskSpec } from '../tasks/index.js';
 import { scoreSplit } from '../tasks/score.js';
-import { openRun } from '../train/rundir.js';
+import { checkpointDir, openRun } from '../train/rundir.js';
 import { RunError } from '../util/errors.js';
 import { scoreStateful } from './stateful.js';
 
@@ -30,11 +30,11 @@ export interface EvalResult {
 }
 
 export async function evaluate(dir: string, o: EvalOptions = {}): Promise<EvalResult> {
-  const { run, cfg, artifacts } = openRun(dir);
+  const opened = openRun(dir);
+  const { cfg, artifacts } = opened;
   const task = taskSpec(cfg.task);
   const ckpt = o.checkpoint ?? 'best';
-  const ckptDir = ckpt === 'best' && fs.existsSync(run.best) ? run.best : run.last;
-  if (!fs.existsSync(ckptDir)) throw new RunError(`${dir} has no checkpoint yet (neither best/ nor last/).`);
+  const ckptDir = checkpointDir(opened, ckpt);
 
   const data = task.prepare(cfg, artifacts);
   let split;

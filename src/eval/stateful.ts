@@ -4,6 +4,7 @@
  * the state it ended the previous one with; with documents the state resets where each begins.
  * Every token after the first is scored once, with all the context before it.
  */
+import type { TokenIds } from '../data/corpus.js';
 import { tf } from '../backend/index.js';
 import { BOS } from '../data/tokenizers/types.js';
 import { carriedModel, forwardCarried, type CarriedState } from '../models/carry.js';
@@ -17,7 +18,7 @@ export interface StatefulScores {
 }
 
 /** ids: the split's token stream; documents: reset at each <bos>. */
-export function scoreStateful(model: tf.LayersModel, ids: Int32Array, seqLen: number, documents: boolean): StatefulScores {
+export function scoreStateful(model: tf.LayersModel, ids: TokenIds, seqLen: number, documents: boolean): StatefulScores {
   const m = carriedModel(model, 'eval --stateful');
   // the pieces read as independent streams: the whole text, or each document from its <bos>
   const cuts = [0];
@@ -29,8 +30,8 @@ export function scoreStateful(model: tf.LayersModel, ids: Int32Array, seqLen: nu
     let state: CarriedState | undefined;
     for (let s = cuts[p]; s + 1 < cuts[p + 1]; s += seqLen) {
       const T = Math.min(seqLen, cuts[p + 1] - 1 - s);
-      const x = tf.tensor2d(ids.subarray(s, s + T), [1, T], 'int32'); // [1, T]
-      const y = tf.tensor2d(ids.subarray(s + 1, s + T + 1), [1, T], 'int32');
+      const x = tf.tensor2d(Int32Array.from(ids.subarray(s, s + T)), [1, T], 'int32'); // [1, T]
+      const y = tf.tensor2d(Int32Array.from(ids.subarray(s + 1, s + T + 1)), [1, T], 'int32');
       const { loss, next } = tf.tidy(() => {
         const r = forwardCarried(m, x, state, false);
         return { loss: sparseCrossEntropy(r.logits, y), next: r.states.flat() };

@@ -78,7 +78,7 @@ export async function exportRun(dir: string, o: ExportOptions): Promise<ExportRe
   try {
     const modelDirs = [o.out, o.web && path.join(o.web, 'model')].filter((d): d is string => !!d);
     for (const target of modelDirs) {
-      await saveCheckpoint(t.model, target, { 'seqnet.json': seqnet });
+      await saveCheckpoint(t.model, target, { 'seqnet.json': seqnet }, undefined, { index: false });
       files.push(path.join(target, 'model.json'), path.join(target, 'weights.bin'), path.join(target, 'seqnet.json'));
       // the demo page's own demo.js already carries the runtime
       if ((o.bundle ?? true) && target === o.out) files.push(await buildBundle('runtime', path.join(target, 'seqnet.js')));

@@ -2,13 +2,12 @@
  * `generate(runDir)`: continues a prime text with a language model. The output starts with the
  * prime; the same seed gives the same text. Stops at <eos> or after `length` tokens.
  */
-import fs from 'node:fs';
 import { tf } from '../backend/index.js';
 import { BOS, EOS, PAD, UNK, loadTokenizer, type TokenizerJSON } from '../data/tokenizers/index.js';
 import { loadPredictor } from '../models/predictor.js';
 import { makeStepper } from '../models/stepper.js';
-import { openRun } from '../train/rundir.js';
-import { RunError, SeqnetError } from '../util/errors.js';
+import { checkpointDir, openRun } from '../train/rundir.js';
+import { SeqnetError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { sampleFromLogits, type SampleOptions } from './sample.js';
 
@@ -29,7 +28,8 @@ export interface GenerateResult {
 }
 
 export async function generate(dir: string, o: GenerateOptions): Promise<GenerateResult> {
-  const { run, cfg, artifacts } = openRun(dir);
+  const opened = openRun(dir);
+  const { cfg, artifacts } = opened;
   if (cfg.task !== 'language_model') {
     throw new SeqnetError(`${dir} is a ${cfg.task} run; \`generate\` needs a language_model run (use \`seqnet predict\`).`, 2);
   }
@@ -39,8 +39,7 @@ export async function generate(dir: string, o: GenerateOptions): Promise<Generat
   if (unknown.length) {
     warnings.push(`prime: not in the vocabulary, mapped to <unk>: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`);
   }
-  const ckptDir = (o.checkpoint ?? 'best') === 'best' && fs.existsSync(run.best) ? run.best : run.last;
-  if (!fs.existsSync(ckptDir)) throw new RunError(`${dir} has no checkpoint yet (neither best/ nor last/).`);
+  const ckptDir = checkpointDir(opened, o.checkpoint ?? 'best');
   const model = await loadPredictor(ckptDir, cfg.model);
   const rng = new Rng(o.seed);
   const primeIds = tok.encode(o.prime);

@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import { loadPredictor } from '../models/predictor.js';
 import { taskSpec, type PredictInput, type Prediction } from '../tasks/index.js';
-import { openRun } from '../train/rundir.js';
-import { RunError, SeqnetError } from '../util/errors.js';
+import { checkpointDir, openRun } from '../train/rundir.js';
+import { SeqnetError } from '../util/errors.js';
 
 export interface PredictOptions extends PredictInput {
   checkpoint?: 'best' | 'last';
@@ -16,7 +16,8 @@ export interface PredictResult extends Prediction {
 
 export async function predict(dir: string, o: PredictOptions): Promise<PredictResult> {
   if ((o.text === undefined) === (o.file === undefined)) throw new SeqnetError('give exactly one of --input TEXT or --file FILE', 2);
-  const { run, cfg, artifacts } = openRun(dir);
+  const opened = openRun(dir);
+  const { cfg, artifacts } = opened;
   const task = taskSpec(cfg.task);
   if (!task.predict) {
     const hint = cfg.task === 'language_model' ? ' (use `seqnet generate` to continue text)' : '';
@@ -24,8 +25,7 @@ export async function predict(dir: string, o: PredictOptions): Promise<PredictRe
   }
   if (o.attention !== undefined && cfg.task !== 'seq2seq') throw new SeqnetError(`--attention applies to seq2seq runs; ${dir} is a ${cfg.task} run.`, 2);
   if (o.file !== undefined && !fs.existsSync(o.file)) throw new SeqnetError(`--file ${o.file}: file not found.`, 2);
-  const ckptDir = (o.checkpoint ?? 'best') === 'best' && fs.existsSync(run.best) ? run.best : run.last;
-  if (!fs.existsSync(ckptDir)) throw new RunError(`${dir} has no checkpoint yet (neither best/ nor last/).`);
+  const ckptDir = checkpointDir(opened, o.checkpoint ?? 'best');
   const model = await loadPredictor(ckptDir, cfg.model);
   try {
     const p = task.predict(model, cfg, artifacts, { text: o.text, file: o.file, attention: o.attention });

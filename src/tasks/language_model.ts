@@ -8,6 +8,7 @@ import { streams } from '../data/streams.js';
 import { documentStream, splitDocuments } from '../data/documents.js';
 import { readText } from '../data/read.js';
 import { carve } from '../data/split.js';
+import { readCorpus, type CorpusProgress, type TokenIds } from '../data/corpus.js';
 import { fitTokenizer, loadTokenizer, type Tokenizer, type TokenizerJSON } from '../data/tokenizers/index.js';
 import { DataError } from '../util/errors.js';
 import { sparseCrossEntropy } from './losses.js';
@@ -20,7 +21,10 @@ function tokenizerFrom(artifacts: Artifacts | undefined): Tokenizer | undefined 
 
 /** Notes the pieces of `text` the vocabulary lacks (they become <unk>). */
 function warnUnknown(tok: Tokenizer, text: string, what: string, warnings: string[]): void {
-  const unknown = tok.unknownPieces(text);
+  noteUnknown(tok.unknownPieces(text), what, warnings);
+}
+
+function noteUnknown(unknown: string[], what: string, warnings: string[]): void {
   if (unknown.length) {
     const shown = unknown.slice(0, 10).map((c) => JSON.stringify(c)).join(' ');
     warnings.push(`${what}: ${unknown.length} piece(s) not in the vocabulary, mapped to <unk>: ${shown}${unknown.length > 10 ? ' …' : ''}`);
@@ -65,41 +69,48 @@ class LmMetrics implements MetricAccumulator {
 export const languageModel: TaskSpec = {
   task: 'language_model',
 
-  prepare(cfg: Config, artifacts?: Artifacts): Prepared {
+  prepare(cfg: Config, artifacts?: Artifacts, onProgress?: (p: CorpusProgress) => void): Prepared {
     const d = cfg.data;
     const files = trainFiles(d.train);
     checkFormat(cfg, files);
-    // files are joined so that no document spans two files
-    const text = files.map((f) => readText(f, 'training file')).join(d.documents === 'blank_lines' ? '\n\n' : '\n');
     const what = files.length === 1 ? files[0] : `${files.length} training files`;
+    // one running text: read in chunks into typed ids (src/data/corpus.ts), never held whole
+    const corpus = d.documents === 'none' ? readCorpus(files, d, what, tokenizerFrom(artifacts), onProgress) : undefined;
+    // files are joined so that no document spans two files
+    const text = corpus ? '' : files.map((f) => readText(f, 'training file')).join(d.documents === 'blank_lines' ? '\n\n' : '\n');
     // carve in order: by characters for one running text, by documents otherwise
     const docs = d.documents === 'none' ? undefined : splitDocuments(text, d.documents);
-    const n = docs ? docs.length : text.length;
+    const n = docs ? docs.length : corpus!.units;
     const vFrac = typeof d.valid === 'number' ? d.valid : 0;
     const tFrac = typeof d.test === 'number' ? d.test : 0;
     const r = carve(n, vFrac, tFrac, what);
-    const slice = ([a, b]: [number, number]) => (docs ? docs.slice(a, b) : [text.slice(a, b)]);
-    const part = (k: 'valid' | 'test', frac: number | string, range: [number, number]): string[] | undefined => {
+    const slice = ([a, b]: [number, number]) => docs!.slice(a, b);
+    const part = (k: 'valid' | 'test', frac: number | string, range: [number, number]): string[] | TokenIds | undefined => {
       if (typeof frac === 'string') return documents(readText(frac, `${k} file`), d.documents);
       if (frac === 0) return undefined;
       if (range[1] === range[0]) throw new DataError(`${what}: data.${k}: ${frac} of ${n} ${docs ? 'documents' : 'characters'} is an empty split; add data or set data.${k}: 0.`);
-      return slice(range);
+      return corpus ? corpus[k] : slice(range);
     };
-    const trainParts = slice(r.train);
-    const tok = tokenizerFrom(artifacts) ?? fitTokenizer(trainParts, d.tokenizer);
+    const trainParts = corpus ? undefined : slice(r.train);
+    const tok = corpus?.tok ?? tokenizerFrom(artifacts) ?? fitTokenizer(trainParts!, d.tokenizer);
     const warnings: string[] = [];
-    const split = (t: string[] | undefined, name: string): WindowSplit | undefined =>
-      t === undefined ? undefined : windows(encodeParts(tok, t, d.documents, name, warnings), d, name);
+    const split = (key: 'train' | 'valid' | 'test', t: string[] | TokenIds | undefined, name: string): WindowSplit | undefined => {
+      if (t === undefined) return undefined;
+      if (Array.isArray(t)) return windows(encodeParts(tok, t, d.documents, name, warnings), d, name);
+      noteUnknown([...corpus!.unknown[key]], name, warnings);
+      return windows(t, d, name);
+    };
     // train.tbptt: batch_size contiguous streams read chunk by chunk, the state carried (train/tbptt.ts)
     const trainName = `train split of ${what}`;
     const tbptt = cfg.train.tbptt;
-    const train = tbptt === null ? split(trainParts, trainName)! : streams(encodeParts(tok, trainParts, d.documents, trainName, warnings), cfg.train.batch_size, tbptt, d.documents !== 'none', trainName);
+    const trainIds = () => (corpus ? (noteUnknown([...corpus.unknown.train], trainName, warnings), corpus.train) : encodeParts(tok, trainParts!, d.documents, trainName, warnings));
+    const train: Split = tbptt === null ? split('train', corpus ? corpus.train : trainParts, trainName)! : streams(trainIds(), cfg.train.batch_size, tbptt, d.documents !== 'none', trainName);
     const recs = [...files, ...[d.valid, d.test].filter((x): x is string => typeof x === 'string')].map(fileRecord);
     return {
       info: { seqLen: d.seq_len, vocabSize: tok.vocabSize },
       train,
-      valid: split(part('valid', d.valid, r.valid), typeof d.valid === 'string' ? d.valid : `valid split of ${what}`),
-      test: split(part('test', d.test, r.test), typeof d.test === 'string' ? d.test : `test split of ${what}`),
+      valid: split('valid', part('valid', d.valid, r.valid), typeof d.valid === 'string' ? d.valid : `valid split of ${what}`),
+      test: split('test', part('test', d.test, r.test), typeof d.test === 'string' ? d.test : `test split of ${what}`),
       artifacts: { tokenizer: tok.toJSON() },
       files: recs,
       warnings,

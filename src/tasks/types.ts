@@ -2,6 +2,7 @@
  * A task knows how to turn a config's data section into splits, how to score a model's outputs
  * (loss and metrics), and which simple baseline to report beside it.
  */
+import type { CorpusProgress } from '../data/corpus.js';
 import type { tf } from '../backend/index.js';
 import type { Config, Task } from '../config/schema/index.js';
 import type { Split } from '../data/batch.js';
@@ -33,7 +34,8 @@ export interface MetricAccumulator {
 export interface TaskSpec {
   readonly task: Task;
   /** Builds splits from the config; reuses saved `artifacts` (e.g. the tokenizer) when given. */
-  prepare(cfg: Config, artifacts?: Artifacts): Prepared;
+  /** `onProgress` hears how reading a big corpus goes (language_model; others read at once) */
+  prepare(cfg: Config, artifacts?: Artifacts, onProgress?: (p: CorpusProgress) => void): Prepared;
   /** A split from a new file, encoded with the run's artifacts (for `eval --data`). */
   fileSplit(cfg: Config, artifacts: Artifacts, file: string): { split: Split; warnings: string[] };
   /** Mean training loss of one batch. */

@@ -1,4 +1,5 @@
 /** What the training loop reports; the CLI renders these, library code never prints. */
+import type { CorpusProgress } from '../data/corpus.js';
 import type { RunStatus } from './rundir.js';
 
 export interface StartEvent {
@@ -73,11 +74,13 @@ export interface TrainHooks {
   onCheckpoint?(e: { kind: 'last' | 'best' | 'step'; dir: string; step?: number }): void;
   onWarning?(message: string): void;
   onEnd?(e: EndEvent): void;
+  /** reading a big corpus: three passes over its bytes */
+  onData?(e: CorpusProgress): void;
 }
 
 /** Calls every hook set's handler for each event, in order. */
 export function combineHooks(...all: TrainHooks[]): TrainHooks {
-  const names = ['onStart', 'onStep', 'onEval', 'onEpoch', 'onCheckpoint', 'onWarning', 'onEnd'] as const;
+  const names = ['onStart', 'onStep', 'onEval', 'onEpoch', 'onCheckpoint', 'onWarning', 'onEnd', 'onData'] as const;
   const out: TrainHooks = {};
   for (const n of names) {
     const fns = all.map((h) => h[n]).filter((f) => f !== undefined) as ((e: never) => void)[];

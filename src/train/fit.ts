@@ -112,8 +112,9 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
     state.loss_since_eval = [lossSum, lossN];
     o.run.appendSteps(pending);
     pending = [];
-    await saveCheckpoint(model, o.run.last, { 'state.json': state, ...carrier?.files() });
-    if (withOptimizer) await saveOptimizer(o.optimizer, o.run.last);
+    // optimizer slots go into the same folder before it is swapped in, so `last` is always whole
+    const slots = withOptimizer ? (tmp: string) => saveOptimizer(o.optimizer, tmp) : undefined;
+    await saveCheckpoint(model, o.run.last, { 'state.json': state, ...carrier?.files() }, slots);
     hooks.onCheckpoint?.({ kind: 'last', dir: o.run.last, step: state.step });
   };
 

@@ -17,7 +17,8 @@ import type { Predictor } from '../models/predictor.js';
 import { taskSpec, type Prepared, type TaskSpec } from '../tasks/index.js';
 import { scoreSplit } from '../tasks/score.js';
 import { RunError } from '../util/errors.js';
-import { readJson } from '../util/fs.js';
+import { readRunJson, recoverFolder } from '../util/fs.js';
+import { acquireRunLock, clearRunDir } from './lock.js';
 import type { TrainHooks } from './events.js';
 import { fit } from './fit.js';
 import { makeOptimizer } from './optim.js';
@@ -50,8 +51,19 @@ export interface TrainResult {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** Trains while holding the run directory's lock (one writer per run; see lock.ts). */
 export async function train(cfg: Config, o: TrainOptions): Promise<TrainResult> {
   const dir = o.out ?? path.join('runs', cfg.name);
+  const lock = acquireRunLock(dir, (m) => o.hooks?.onWarning?.(m));
+  try {
+    recoverFolder(dir, ['last', 'best']); // what a kill -9 of an earlier run left half done
+    return await trainLocked(cfg, o, dir);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainLocked(cfg: Config, o: TrainOptions, dir: string): Promise<TrainResult> {
   const exists = RunDir.isRun(dir);
   if (o.resume && !exists) throw new RunError(`--resume: ${dir} holds no run to resume; drop --resume to start one.`);
   if (exists && !o.resume && !o.overwrite) {
@@ -68,7 +80,7 @@ export async function train(cfg: Config, o: TrainOptions): Promise<TrainResult> 
   const task = taskSpec(cfg.task);
   // fine-tuning reuses the pretrained run's tokenizer, so token ids (and embedding rows) match
   const init = !prior && cfg.train.init_from ? openRun(cfg.train.init_from) : undefined;
-  const data = task.prepare(cfg, prior?.artifacts ?? (init?.artifacts.tokenizer ? { tokenizer: init.artifacts.tokenizer } : undefined));
+  const data = task.prepare(cfg, prior?.artifacts ?? (init?.artifacts.tokenizer ? { tokenizer: init.artifacts.tokenizer } : undefined), o.hooks?.onData);
   if (init?.artifacts.tokenizer && !same(init.cfg.data.tokenizer, cfg.data.tokenizer)) {
     o.hooks?.onWarning?.(`train.init_from: data.tokenizer differs from the pretrained run's; its tokenizer is used so token ids match the pretrained embedding`);
   }
@@ -81,7 +93,7 @@ export async function train(cfg: Config, o: TrainOptions): Promise<TrainResult> 
   const optimizer = makeOptimizer(cfg.train);
   if (prior) {
     model = await loadCheckpoint(run.last);
-    state = readJson<TrainState>(path.join(run.last, 'state.json'));
+    state = readRunJson<TrainState>(path.join(run.last, 'state.json'));
     // slots are matched to variables by position: the order of model.trainableWeights, as saved
     await loadOptimizer(optimizer, run.last);
   } else {
@@ -112,7 +124,7 @@ export async function train(cfg: Config, o: TrainOptions): Promise<TrainResult> 
     model.dispose();
     throw e;
   }
-  if (exists && !prior) fs.rmSync(dir, { recursive: true, force: true });
+  if (exists && !prior) clearRunDir(dir);
   fs.mkdirSync(dir, { recursive: true });
   const manifest = startManifest(cfg, data, o, model.countParams(), prior?.manifest.created);
   run.writeConfig(cfg);
@@ -197,7 +209,7 @@ async function fitBaseline(family: FittedFamily, cfg: Config, task: TaskSpec, da
   try {
     const seconds = (Date.now() - t0) / 1000;
     o.hooks?.onStart?.({ params: model.countParams(), stepsPerEpoch: 0, totalSteps: 0, resumedFrom: 0 });
-    if (exists) fs.rmSync(run.dir, { recursive: true, force: true });
+    if (exists) clearRunDir(run.dir);
     fs.mkdirSync(run.dir, { recursive: true });
     const manifest = startManifest(cfg, data, o, model.countParams());
     run.writeConfig(cfg);

@@ -7,6 +7,8 @@ import { writeFileAtomic } from '../util/fs.js';
 export async function saveOptimizer(opt: tf.Optimizer, dir: string): Promise<void> {
   const weights = await opt.getWeights();
   const { data, specs } = await tf.io.encodeWeights(weights);
+  // getWeights makes a fresh scalar for the step count (the slots are the live variables): free it
+  for (const w of weights) if (w.name === 'iter') w.tensor.dispose();
   writeFileAtomic(path.join(dir, 'optimizer.bin'), new Uint8Array(data as ArrayBuffer));
   writeFileAtomic(path.join(dir, 'optimizer.json'), JSON.stringify({ class: opt.getClassName(), specs }));
 }

@@ -20,7 +20,9 @@ import { parseDocument } from 'yaml';
 import type { Artifacts } from '../tasks/types.js';
 import type { FileRecord } from '../data/info.js';
 import { RunError } from '../util/errors.js';
-import { readJson, writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
+import { liveDir, readRunJson, writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
+import { SEQNET_VERSION } from '../version.js';
+import { LOCK_FILE } from './lock.js';
 
 export const ARTIFACT_FILES = ['tokenizer', 'labels', 'scaler', 'target_tokenizer'];
 
@@ -182,20 +184,49 @@ export interface OpenRun {
   manifest: Manifest;
 }
 
+/** true when semantic version `a` is newer than `b` (numeric major.minor.patch). */
+function newer(a: string, b: string): boolean {
+  const n = (v: string) => v.split(/[.+-]/).slice(0, 3).map((x) => Number.parseInt(x, 10) || 0);
+  const [x, y] = [n(a), n(b)];
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] > y[i];
+  return false;
+}
+
 /** Opens an existing run for eval / generate / resume, with a clear error when it is not one. */
 export function openRun(dir: string): OpenRun {
   if (!fs.existsSync(dir)) throw new RunError(`run directory not found: ${dir}\nTrain one first with \`seqnet train CONFIG.yaml\`.`);
   if (!RunDir.isRun(dir)) {
+    if (fs.existsSync(path.join(dir, LOCK_FILE))) throw new RunError(`${dir} has no checkpoint yet: its training run is starting (or was killed before saving anything).`);
     throw new RunError(`${dir} is not a seqnet run directory (no manifest.json).\nPass the folder \`seqnet train\` wrote, e.g. runs/<name>.`);
   }
   const run = new RunDir(dir);
+  const manifest = readRunJson<Manifest>(run.file('manifest.json'));
+  if (typeof manifest.seqnet_version === 'string' && newer(manifest.seqnet_version, SEQNET_VERSION)) {
+    throw new RunError(`${run.file('manifest.json')}: the run was written by seqnet ${manifest.seqnet_version}, newer than this seqnet ${SEQNET_VERSION}; upgrade seqnet to read it.`);
+  }
   const cfgFile = run.file('config.yaml');
   if (!fs.existsSync(cfgFile)) throw new RunError(`${dir}: config.yaml is missing; the run directory is damaged.`);
-  const cfg = validateConfig(parseDocument(fs.readFileSync(cfgFile, 'utf8')).toJS(), cfgFile);
+  const doc = parseDocument(fs.readFileSync(cfgFile, 'utf8'));
+  if (doc.errors.length) throw new RunError(`${cfgFile}: not valid YAML (${doc.errors[0].message.split('\n')[0]}); the run directory is damaged.`);
+  const cfg = validateConfig(doc.toJS({ maxAliasCount: 100 }), cfgFile);
   const artifacts: Artifacts = {};
   for (const k of ARTIFACT_FILES) {
     const f = run.file(`${k}.json`);
-    if (fs.existsSync(f)) artifacts[k] = readJson(f);
+    if (fs.existsSync(f)) artifacts[k] = readRunJson(f);
   }
-  return { run, cfg, artifacts, manifest: readJson<Manifest>(run.file('manifest.json')) };
+  return { run, cfg, artifacts, manifest };
+}
+
+/**
+ * The checkpoint folder to read for `which`. `best` falls back to `last` only while no epoch has
+ * ended (a run interrupted early); a finished run without best/ is damaged.
+ */
+export function checkpointDir(r: OpenRun, which: 'best' | 'last'): string {
+  const { run, manifest } = r;
+  if (which === 'best' && liveDir(run.best)) return run.best;
+  if (which === 'best' && (manifest.status === 'finished' || manifest.status === 'stopped_early')) {
+    throw new RunError(`${run.best} is missing from a ${manifest.status} run; the run directory is damaged. Use --checkpoint last to read last/.`);
+  }
+  if (liveDir(run.last)) return run.last;
+  throw new RunError(`${run.dir} has no checkpoint yet (neither best/ nor last/): training has not finished its first save.`);
 }

@@ -1,13 +1,50 @@
-/** Small file helpers: atomic writes (temp file + rename) so an interruption never leaves half a file. */
+/**
+ * Small file helpers. Writes are atomic and durable: a temporary file is written, fsynced and
+ * renamed over the target, then the folder is fsynced, so a kill -9 or a power cut leaves either
+ * the old file or the new one, never half of one. Whole folders (checkpoints) are swapped with two
+ * renames; `liveDir` finds the folder again if a kill lands between them.
+ */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { RunError } from './errors.js';
+import { checkpointSeam } from './seams.js';
+
+/** fsync a folder so a rename inside it survives a crash (a no-op where folders cannot be opened, e.g. Windows). */
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // not supported on this platform/filesystem: the rename is still atomic, only less durable
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Writes `data` to a fresh file and fsyncs it (no rename). */
+export function writeFileSynced(file: string, data: string | Uint8Array): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
+  try {
+    writeFileSynced(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  fsyncDir(path.dirname(file));
 }
 
 export function writeJsonAtomic(file: string, value: unknown): void {
@@ -18,14 +55,83 @@ export function readJson<T>(file: string): T {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 }
 
-export function sha256File(file: string): string {
-  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+/** Reads a JSON file of a run directory; unreadable or invalid JSON is a RunError naming the file. */
+export function readRunJson<T>(file: string): T {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new RunError(`${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)}); the run directory is damaged.`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new RunError(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)}); the run directory is damaged or was edited by hand.`);
+  }
 }
 
-/** Replaces directory `dst` by `src` as atomically as the filesystem allows (rename swap). */
+/** sha256 of a file, read in 1 MiB chunks (never the whole file at once). */
+export function sha256File(file: string): string {
+  const h = crypto.createHash('sha256');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return h.digest('hex');
+}
+
+const asideOf = (dst: string) => `${dst}.old-${process.pid}`;
+
+/**
+ * Replaces directory `dst` by `src` (a sibling): `dst` → `dst.old-PID`, `src` → `dst`, then the
+ * old one is removed. A kill between the two renames leaves `dst.old-PID`, which `liveDir` reads
+ * and `recoverDir` puts back.
+ */
 export function replaceDir(src: string, dst: string): void {
-  const old = `${dst}.old-${process.pid}`;
+  const old = asideOf(dst);
+  const parent = path.dirname(dst);
+  fsyncDir(src);
   if (fs.existsSync(dst)) fs.renameSync(dst, old);
+  checkpointSeam('swap');
   fs.renameSync(src, dst);
+  fsyncDir(parent);
+  checkpointSeam('cleanup');
   fs.rmSync(old, { recursive: true, force: true });
+}
+
+/** Leftover siblings of `dst` from an interrupted write: `dst.tmp-*` and `dst.old-*`. */
+function leftovers(dst: string): { tmp: string[]; old: string[] } {
+  const parent = path.dirname(dst);
+  const base = path.basename(dst);
+  const names = fs.existsSync(parent) ? fs.readdirSync(parent) : [];
+  const full = (prefix: string) => names.filter((n) => n.startsWith(`${base}.${prefix}-`)).map((n) => path.join(parent, n));
+  return { tmp: full('tmp'), old: full('old') };
+}
+
+/** The folder to read for `dst`: itself, or the copy set aside by a swap a kill interrupted; undefined if neither exists. */
+export function liveDir(dst: string): string | undefined {
+  if (fs.existsSync(dst)) return dst;
+  const old = leftovers(dst).old.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+  return old[0];
+}
+
+/** Before writing `dst` again (the run lock is held): put an interrupted swap back and remove half-written copies. */
+export function recoverDir(dst: string): void {
+  const { tmp, old } = leftovers(dst);
+  const keep = fs.existsSync(dst) ? undefined : liveDir(dst);
+  if (keep) fs.renameSync(keep, dst);
+  for (const d of [...tmp, ...old]) if (d !== keep) fs.rmSync(d, { recursive: true, force: true });
+}
+
+/**
+ * Tidies a folder after a kill -9 (its writer's lock is held): removes half-written `*.tmp-*`
+ * files left by writeFileAtomic and recovers each checkpoint folder in `dirs`.
+ */
+export function recoverFolder(dir: string, dirs: string[]): void {
+  if (!fs.existsSync(dir)) return;
+  for (const name of fs.readdirSync(dir)) if (/\.tmp-\d+-[0-9a-f]{8}$/.test(name)) fs.rmSync(path.join(dir, name), { force: true });
+  for (const d of dirs) recoverDir(path.join(dir, d));
 }

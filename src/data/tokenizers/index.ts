@@ -27,7 +27,9 @@ export function fitTokenizer(texts: readonly string[], cfg: TokenizerConfig): To
 }
 
 export function loadTokenizer(j: TokenizerJSON, source: string): Tokenizer {
-  const e = REGISTRY[j.type as TokenizerConfig['type']];
-  if (!e) throw new RunError(`${source}: unknown tokenizer type \`${j.type}\` (known: ${Object.keys(REGISTRY).join(', ')})`);
+  // own keys only: a hostile `type` such as "constructor" must not reach Object.prototype
+  const e = j && typeof j.type === 'string' && Object.hasOwn(REGISTRY, j.type) ? REGISTRY[j.type as TokenizerConfig['type']] : undefined;
+  if (!e) throw new RunError(`${source}: unknown tokenizer type \`${String(j?.type)}\` (known: ${Object.keys(REGISTRY).join(', ')})`);
+  if (!Array.isArray(j.vocab) || !j.vocab.every((t) => typeof t === 'string')) throw new RunError(`${source}: \`vocab\` must be a list of strings; the file is damaged.`);
   return e.fromJSON(j);
 }
