@@ -1,11 +1,12 @@
 /** Optimizers, learning-rate schedules and gradient clipping, driven by the `train:` slice. */
+import { adam } from '../backend/adam.js';
 import { tf } from '../backend/index.js';
 import type { TrainConfig } from '../config/schema/index.js';
 
 export function makeOptimizer(cfg: TrainConfig): tf.Optimizer {
   switch (cfg.optimizer) {
     case 'adam':
-      return tf.train.adam(cfg.learning_rate);
+      return adam(cfg.learning_rate); // tf.train.adam with the fused update on the pure-JS path
     case 'sgd':
       return tf.train.sgd(cfg.learning_rate);
     case 'rmsprop':

@@ -4,18 +4,18 @@
  * causal and with padding, with and without dropout; and its pinned activations are given back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, tf } from '../../src/backend/index.js';
-import { blockFits, installFastKernels } from '../../src/backend/kernels/index.js';
-import { pinnedBytes } from '../../src/backend/kernels/wasm.js';
+import { initBackend, runtime, tf } from '../../src/backend/index.js';
+import { blockFits } from '../../src/backend/ops/transformer_block.js';
+import { pinnedBytes } from '../../src/backend/wasm/index.js';
 import { SeqnetTransformerBlock } from '../../src/models/layers/block.js';
 import { seedDropout } from '../../src/models/layers/dropout.js';
 import { Rng } from '../../src/util/rng.js';
-import { expectClose, onReferenceKernels, randn } from '../kernels/helpers.js';
+import { expectClose, onReferenceKernels, randn } from '../backend/helpers.js';
 
 beforeAll(async () => {
   await initBackend({ device: 'cpu', kernels: 'fast' });
 });
-afterAll(() => installFastKernels());
+afterAll(() => runtime().setMode('fast'));
 
 const B = 2, T = 5, D = 8, H = 2, F = 12;
 

@@ -9,7 +9,7 @@ import { initBackend, tf, type BackendInfo } from '../../src/backend/index.js';
 import { loadConfig } from '../../src/config/load.js';
 import { evaluate } from '../../src/eval/evaluate.js';
 import { buildModel } from '../../src/models/registry.js';
-import { additiveScores, reference } from '../../src/models/seq2seq/additive.js';
+import { additiveScores, additiveScoresReference as reference } from '../../src/backend/ops/additive_score.js';
 import { predict } from '../../src/predict/index.js';
 import { taskSpec } from '../../src/tasks/index.js';
 import { train } from '../../src/train/index.js';
