@@ -74,6 +74,11 @@ export class Runtime {
     this.currentMode = mode;
   }
 
+  /** Whether the wasm library has been loaded (reference mode never loads it). */
+  get wasmLoaded(): boolean {
+    return this.lib !== null;
+  }
+
   /** The wasm kernel library (loaded on first use). */
   get library(): WasmLibrary {
     return (this.lib ??= loadLibrary());

@@ -5,8 +5,8 @@
  * activations it pins fit a budget, the whole block is ONE tf.customGrad node. Separate ops would copy every intermediate out
  * of wasm memory into a fresh array and back in for the next op, and again in the backward pass;
  * here x goes in once, y comes out once, and what the backward pass needs stays in pinned wasm
- * blocks (freed by the backward pass, or when the forward result is collected without one).
- * Products on the threaded sgemm, layer norm / GELU / attention as in fused_ops.ts and
+ * blocks, held by the runtime until the backward pass (or, if its tape ends without one, the next).
+ * Products on the threaded sgemm, layer norm / GELU / attention as in layer_norm.ts, dense.ts and
  * attention.ts. Otherwise it composes those ops (layerNorm, selfAttention, dense, dropout): the
  * same maths (tests compare values and gradients), drawing the same dropout masks in the same order.
  */

@@ -5,6 +5,7 @@
  *   out     = concat_h(head_h)·Wo + bo
  * `bias` is −1e9 where a query may not look: padded keys (the Keras mask) and, when causal,
  * keys after the query. Weights: qkv_kernel [D, 3D], qkv_bias [3D], out_kernel [D, D], out_bias [D].
+ * Computed by the attention op (backend/ops/attention.ts), which picks its fused or reference path.
  */
 import { tf } from '../../backend/index.js';
 import { selfAttention } from '../../backend/ops/attention.js';

@@ -4,13 +4,13 @@
  * causal and with padding, with and without dropout; and its pinned activations are given back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, runtime, tf } from '../../src/backend/index.js';
-import { blockFits } from '../../src/backend/ops/transformer_block.js';
-import { pinnedBytes } from '../../src/backend/wasm/index.js';
-import { SeqnetTransformerBlock } from '../../src/models/layers/block.js';
-import { seedDropout } from '../../src/models/layers/dropout.js';
-import { Rng } from '../../src/util/rng.js';
-import { expectClose, onReferenceKernels, randn } from '../backend/helpers.js';
+import { initBackend, runtime, tf } from '../../../src/backend/index.js';
+import { blockFits } from '../../../src/backend/ops/transformer_block.js';
+import { pinnedBytes } from '../../../src/backend/wasm/index.js';
+import { SeqnetTransformerBlock } from '../../../src/models/layers/block.js';
+import { seedDropout } from '../../../src/models/layers/dropout.js';
+import { Rng } from '../../../src/util/rng.js';
+import { expectClose, onReferenceKernels, randn } from '../helpers.js';
 
 beforeAll(async () => {
   await initBackend({ device: 'cpu', kernels: 'fast' });
