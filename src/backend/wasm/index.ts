@@ -5,8 +5,7 @@
  * library's other exports.
  */
 import { runtime } from '../runtime.js';
-import type { KernelExports } from './interface.js';
-import { JOB_ARITY, JOB_KINDS, KIND } from './interface.js';
+import { JOB_ARITY, JOB_KINDS, KIND, MAX_JOB_ARGS, type KernelExports } from './interface.js';
 import { MAX_JOBS, type JobArgs } from './pool.js';
 
 const NR = 8; // the micro-kernel's column width: split points stay on panel boundaries
@@ -79,20 +78,20 @@ function runParallel(jobs: JobArgs[], workers: number, wsFloats: number): void {
   const e = exportsOf() as unknown as Record<string, (...a: number[]) => void>;
   const workspaces = Array.from({ length: workers + 1 }, () => alloc(wsFloats));
   runtime().pool.run(jobs, workspaces, (args) => {
-    const kind = args[14];
-    e[JOB_KINDS[kind]](...args.slice(0, JOB_ARITY[kind]), args[13]);
+    const kind = args[MAX_JOB_ARGS + 1];
+    e[JOB_KINDS[kind]](...args.slice(0, JOB_ARITY[kind]), args[MAX_JOB_ARGS]); // the arguments, then the workspace
   });
 }
 
 /**
- * Runs jobs of one kind (KIND_ATTN_FORWARD, …: up to 13 integer arguments each, the thread's
+ * Runs jobs of one kind (KIND.attnForward, …: up to MAX_JOB_ARGS arguments each, the thread's
  * workspace appended) on this thread and the workers when `work` (multiply-adds in all) is worth
  * a hand-off, else all here; returns when every job is done.
  */
 export function runKernelJobs(kind: number, jobs: number[][], work: number): void {
   const m = mark();
   const { workers } = workersFor(work);
-  const table = jobs.map((j) => [...j, ...new Array(14 - j.length).fill(0), kind] as JobArgs);
+  const table = jobs.map((j) => [...j, ...new Array(MAX_JOB_ARGS + 1 - j.length).fill(0), kind] as JobArgs);
   runParallel(table, workers, exportsOf().workspaceBytes() / 4);
   release(m);
 }
