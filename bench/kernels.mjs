@@ -11,10 +11,15 @@
  * Imports the compiled library from dist/ so it needs no TypeScript runner.
  */
 import { tf, initBackend } from '../dist/backend/index.js';
-import { installFastKernels, uninstallFastKernels, lstmSequence, orthogonal } from '../dist/backend/kernels/index.js';
-import * as wasm from '../dist/backend/kernels/wasm.js';
-import { activeThreads, sgemmVariant, threadChoice } from '../dist/backend/kernels/wasm.js';
-import { lstmReference } from '../dist/backend/kernels/rnn_reference.js';
+import { orthogonal } from '../dist/backend/kernels/init.js';
+import { lstmSequence } from '../dist/backend/ops/recurrent.js';
+import { lstmReference } from '../dist/backend/ops/recurrent/reference.js';
+import { runtime } from '../dist/backend/runtime.js';
+import * as wasm from '../dist/backend/wasm/index.js';
+
+const installFastKernels = () => runtime().setMode('fast');
+const uninstallFastKernels = () => runtime().setMode('reference');
+const activeThreads = () => runtime().activeThreads();
 import { Rng } from '../dist/util/rng.js';
 
 const args = new Set(process.argv.slice(2));
@@ -108,7 +113,7 @@ function lstmBench() {
   installFastKernels();
   const fused = lstmStep(lstmSequence, quick ? 3 : 5);
   report('fused ops + wasm sgemm (--kernels fast)', fused);
-  console.log(`   (sgemm autotuner now uses: ${threadChoice()} threads)`);
+  console.log(`   (sgemm autotuner now uses: ${runtime().tuner.choice()} threads)`);
   const refFast = lstmStep(lstmReference, quick ? 1 : 2);
   report('per-step reference ops + wasm sgemm', refFast);
   if (!skipSlow) {
@@ -145,7 +150,7 @@ async function warmThreads() {
   for (let i = 0; i < 100 && activeThreads() < Math.min(4, Number(process.env.SEQNET_THREADS ?? 2)); i++) {
     await new Promise((r) => setTimeout(r, 20));
   }
-  console.log(`sgemm threads ready: ${activeThreads()}; build: ${sgemmVariant() === 'relaxed' ? 'relaxed SIMD (FMA)' : 'SIMD'}`);
+  console.log(`sgemm threads ready: ${activeThreads()}; build: ${runtime().variant === 'relaxed' ? 'relaxed SIMD (FMA)' : 'SIMD'}`);
 }
 
 await warmThreads();

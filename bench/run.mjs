@@ -18,7 +18,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { initBackend, tf } from '../dist/backend/index.js';
-import { activeThreads } from '../dist/backend/kernels/wasm.js';
+import { adam } from '../dist/backend/adam.js';
+import { runtime } from '../dist/backend/runtime.js';
 import { ModelSchema } from '../dist/config/schema/index.js';
 import { buildModel } from '../dist/models/registry.js';
 import { makeStepper } from '../dist/models/stepper.js';
@@ -74,7 +75,7 @@ function timeIt(fn, n, warm) {
 
 function seqnetRun(w, kernels) {
   const model = buildModel(ModelSchema.parse(w.model), { task: w.task, info: w.info, seed: 1 });
-  const opt = tf.train.adam(1e-3);
+  const opt = adam(1e-3); // tf.train.adam with seqnet's fused update (src/train/optim.ts)
   const rng = makeRng(7);
   const task = lossFor(w.task);
   const train = timeIt(() => {
@@ -148,7 +149,7 @@ const pytorch = fs.existsSync(new URL('./pytorch.json', import.meta.url))
 const info = await initBackend({ device: 'auto', kernels: 'fast' });
 // the worker threads start with the first large product: let them come up before anything is timed
 if (!info.engine.startsWith('native')) {
-  for (let i = 0; i < 100 && activeThreads() < Math.min(os.availableParallelism(), 4); i++) {
+  for (let i = 0; i < 100 && runtime().activeThreads() < Math.min(os.availableParallelism(), 4); i++) {
     tf.tidy(() => tf.matMul(tf.ones([512, 512]), tf.ones([512, 512])).dataSync());
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -1,7 +1,5 @@
 // seqnet sgemm: C[M,N] (+)= alpha * op(A)[M,K] · op(B)[K,N], fp32, WebAssembly SIMD (f32x4).
-// Built by `npm run build:wasm` twice from this source: wasm/sgemm.wasm (SIMD) and
-// wasm/sgemm-relaxed.wasm (relaxed SIMD: the multiply-adds become FMA instructions), both
-// committed. The memory is imported and shared, so worker threads can run sgemm on disjoint
+// Part of the kernel library wasm/kernels.ts (see there for the build). The memory is imported and shared, so worker threads can run sgemm on disjoint
 // blocks of C; the JS side owns the layout: every pointer below is a byte offset chosen by the
 // caller above heapBase(), and each thread passes its own workspace (the module has no mutable
 // state of its own). Row-major throughout; op(X) = X or X^T, applied while packing, so the
@@ -15,16 +13,6 @@
 //
 // A B that is multiplied many times (a recurrent kernel, once per timestep) can be packed once
 // with packB()/packedBytes() and used with sgemmPacked().
-
-// The recurrent gate kernels and layout helpers share this module (and its memory).
-export * from './gates';
-export * from './seq';
-export * from './elementwise';
-export * from './attention';
-export * from './norm';
-export * from './attn_loop';
-export * from './convpool';
-export * from './seq_loop';
 
 const MR: i32 = 4;
 const NR: i32 = 8;

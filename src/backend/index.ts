@@ -9,12 +9,13 @@
 import { createRequire } from 'node:module';
 import { BackendError } from '../util/errors.js';
 import { tf } from './tf.js';
-import { installFastKernels, uninstallFastKernels } from './kernels/index.js';
+import { CPU_KERNELS } from './kernels/register.js';
+import { runtime, type KernelMode } from './runtime.js';
 
 export { tf };
+export { runtime, type KernelMode, type Runtime } from './runtime.js';
 
 export type Device = 'auto' | 'cpu' | 'gpu';
-export type KernelMode = 'fast' | 'reference';
 
 export interface BackendInfo {
   /** tfjs backend name: 'tensorflow' (native) or 'cpu' (pure JS) */
@@ -56,7 +57,7 @@ export interface BackendOptions {
 export async function initBackend(opts: BackendOptions = {}): Promise<BackendInfo> {
   const device = opts.device ?? 'auto';
   const kernels = opts.kernels ?? 'fast';
-  if (current && current.kernels === kernels && (device === 'auto' || (device === 'gpu') === current.native)) {
+  if (current && current.kernels === kernels && runtime().mode === current.kernels && (device === 'auto' || (device === 'gpu') === current.native)) {
     return current;
   }
   let nativeStatus: string;
@@ -87,9 +88,8 @@ export async function initBackend(opts: BackendOptions = {}): Promise<BackendInf
     (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
   }
   await tf.ready();
-  uninstallFastKernels();
   const fast = kernels === 'fast' && !native;
-  if (fast) installFastKernels();
+  runtime().setMode(fast ? 'fast' : 'reference', CPU_KERNELS);
 
   current = {
     backend: tf.getBackend(),
@@ -111,9 +111,4 @@ export async function initBackend(opts: BackendOptions = {}): Promise<BackendInf
 export function backendInfo(): BackendInfo {
   if (!current) throw new Error('initBackend() has not been called');
   return current;
-}
-
-/** True when fused seqnet kernels should be used for recurrent layers etc. */
-export function useFastKernels(): boolean {
-  return current?.kernels === 'fast';
 }

@@ -8,7 +8,7 @@ import type { tf } from '../backend/index.js';
 import type { ModelConfig, Task } from '../config/schema/index.js';
 import type { Split } from '../data/batch.js';
 import type { DataInfo } from '../data/info.js';
-import type { Predictor } from '../models/predictor.js';
+import type { Predictor } from '../models/types.js';
 
 /** The file a fitted baseline's checkpoint folder holds instead of model.json / weights.bin. */
 export const BASELINE_FILE = 'baseline.json';

@@ -13,19 +13,10 @@ import { readJson } from '../util/fs.js';
 import { BASELINE_FILE } from '../baselines/types.js';
 import { loadCheckpoint } from './io.js';
 import { familyOf } from './registry.js';
+import type { Predictor } from './types.js';
 
-export interface Predictor {
-  /** inputs [B, T] int32 or [B, T, F] float32 (as a list of one) → outputs (logits, log-probabilities or values) */
-  apply(inputs: tf.Tensor | tf.Tensor[], kwargs?: { training?: boolean }): tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicTensor[];
-  /** learnt numbers: weights, n-gram table entries, regression coefficients */
-  countParams(): number;
-  dispose(): unknown;
-  /**
-   * tokens of history the outputs depend on (an n-gram model: order - 1); token-by-token
-   * generation keeps no more than this. Unset = the whole window.
-   */
-  readonly contextLength?: number;
-}
+/** The contract lives in types.ts, so baselines implement it without importing this loader. */
+export type { Predictor } from './types.js';
 
 /** Loads the checkpoint in `dir` of a run whose `model:` section is `model`. */
 export async function loadPredictor(dir: string, model: ModelConfig): Promise<Predictor> {

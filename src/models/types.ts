@@ -4,6 +4,23 @@ import type { ModelConfig, Task } from '../config/schema/index.js';
 import type { Split } from '../data/batch.js';
 import type { DataInfo } from '../data/info.js';
 
+/**
+ * What scoring, generation and prediction need of a trained model (models/predictor.ts loads one):
+ * a tf.LayersModel satisfies it as it is, and so does every fitted baseline.
+ */
+export interface Predictor {
+  /** inputs [B, T] int32 or [B, T, F] float32 (as a list of one) → outputs (logits, log-probabilities or values) */
+  apply(inputs: tf.Tensor | tf.Tensor[], kwargs?: { training?: boolean }): tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicTensor[];
+  /** learnt numbers: weights, n-gram table entries, regression coefficients */
+  countParams(): number;
+  dispose(): unknown;
+  /**
+   * tokens of history the outputs depend on (an n-gram model: order - 1); token-by-token
+   * generation keeps no more than this. Unset = the whole window.
+   */
+  readonly contextLength?: number;
+}
+
 export interface BuildContext {
   task: Task;
   info: DataInfo;

@@ -1,7 +1,7 @@
 /**
  * Runs trials as separate `seqnet train` processes, N at a time. Each process gets
  * SEQNET_THREADS = max(1, floor(cores / N)), the variable the wasm kernels already read for their
- * worker count (src/backend/kernels/wasm.ts), so N jobs do not oversubscribe the cores. A trial that
+ * worker count (src/backend/wasm/tuner.ts), so N jobs do not oversubscribe the cores. A trial that
  * fails is recorded (trial.json with its error) and the others go on.
  */
 import { spawn } from 'node:child_process';

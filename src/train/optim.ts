@@ -1,4 +1,5 @@
 /** Optimizers, decoupled weight decay and gradient clipping, driven by the `train:` slice. */
+import { adam } from '../backend/adam.js';
 import { tf } from '../backend/index.js';
 import type { TrainConfig } from '../config/schema/index.js';
 
@@ -12,7 +13,8 @@ export function makeOptimizer(cfg: TrainConfig): tf.Optimizer {
   switch (cfg.optimizer) {
     case 'adam':
     case 'adamw':
-      return tf.train.adam(cfg.learning_rate, cfg.beta1, cfg.beta2, cfg.epsilon);
+      // tf.train.adam's update, fused on the pure-JS path; adamw's decay is applied by the Stepper
+      return adam(cfg.learning_rate, cfg.beta1, cfg.beta2, cfg.epsilon);
     case 'sgd':
       return cfg.momentum > 0 ? tf.train.momentum(cfg.learning_rate, cfg.momentum, cfg.nesterov) : tf.train.sgd(cfg.learning_rate);
     case 'rmsprop':

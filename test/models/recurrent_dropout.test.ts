@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../src/backend/index.js';
-import { gruSequence, lstmSequence, simpleRnnSequence, type RnnOpts } from '../../src/backend/kernels/rnn.js';
+import { gruSequence, lstmSequence, simpleRnnSequence, type RnnOpts } from '../../src/backend/ops/recurrent.js';
 import { SeqnetRecurrent, type Cell } from '../../src/models/layers/recurrent.js';
 
 beforeAll(async () => {

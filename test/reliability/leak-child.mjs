@@ -8,11 +8,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist');
-const { initBackend, tf } = await import(`${dist}/backend/index.js`);
+const { initBackend, tf, runtime } = await import(`${dist}/backend/index.js`);
 const { loadConfig } = await import(`${dist}/config/load.js`);
 const { train } = await import(`${dist}/train/index.js`);
 const { generate } = await import(`${dist}/generate/index.js`);
-const arena = await import(`${dist}/backend/kernels/arena.js`);
 
 const [dir] = process.argv.slice(2);
 const backend = await initBackend({ device: 'cpu' });
@@ -31,8 +30,8 @@ function probe() {
   global.gc();
   return {
     tensors: tf.memory().numTensors,
-    arenaPinned: arena.pinnedBytes(),
-    arenaBytes: arena.mem().buffer.byteLength,
+    arenaPinned: runtime().arena.pinnedBytes(),
+    arenaBytes: runtime().arena.memory.buffer.byteLength,
     heap: process.memoryUsage().heapUsed,
   };
 }

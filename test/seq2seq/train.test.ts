@@ -1,6 +1,6 @@
 /**
  * A tiny seq2seq end to end (reverse and uppercase a few letters): train → eval → predict, the
- * attention heatmap, tensor ownership, and the fused additive score against plain tf ops.
+ * attention heatmap and tensor ownership (the additive score op: test/backend/ops/additive_score.test.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,7 +9,6 @@ import { initBackend, tf, type BackendInfo } from '../../src/backend/index.js';
 import { loadConfig } from '../../src/config/load.js';
 import { evaluate } from '../../src/eval/evaluate.js';
 import { buildModel } from '../../src/models/registry.js';
-import { additiveScores, reference } from '../../src/models/seq2seq/additive.js';
 import { predict } from '../../src/predict/index.js';
 import { taskSpec } from '../../src/tasks/index.js';
 import { train } from '../../src/train/index.js';
@@ -114,18 +113,5 @@ describe('tiny seq2seq end to end', () => {
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
     opt.dispose();
-  });
-
-  it('the fused additive score equals plain tf ops, values and gradients', () => {
-    expect(backend.kernels).toBe('fast'); // so additiveScores takes the fused path
-    const q = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 1) as tf.Tensor3D;
-    const k = tf.randomNormal([2, 5, 4], 0, 1, 'float32', 2) as tf.Tensor3D;
-    const v = tf.randomNormal([4, 1], 0, 1, 'float32', 3) as tf.Tensor2D;
-    const w = tf.randomNormal([2, 3, 5], 0, 1, 'float32', 4);
-    const loss = (f: typeof reference) => (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => f(a as tf.Tensor3D, b as tf.Tensor3D, c as tf.Tensor2D).mul(w).sum();
-    const fast = tf.grads(loss(additiveScores))([q, k, v]);
-    const ref = tf.grads(loss(reference))([q, k, v]);
-    expect(Array.from(additiveScores(q, k, v).dataSync())).toEqual(Array.from(reference(q, k, v).dataSync()).map((x) => expect.closeTo(x, 5)));
-    fast.forEach((g, i) => expect(Array.from(g.dataSync())).toEqual(Array.from(ref[i].dataSync()).map((x) => expect.closeTo(x, 5))));
   });
 });

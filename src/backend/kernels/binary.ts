@@ -9,7 +9,7 @@
  */
 import { tf } from '../tf.js';
 import type { KernelArgs, KernelConfig, TensorInfo } from './cpu_util.js';
-import * as wasm from './wasm.js';
+import * as wasm from '../wasm/index.js';
 
 /** Same-shape float32 sums at least this long go through wasm SIMD (the copies in and out pay off). */
 const WASM_SUM_MIN = 1 << 15;

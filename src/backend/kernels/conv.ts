@@ -7,7 +7,7 @@
  * under COLS_LIMIT floats. 1-D convolutions (tf.layers.conv1d) skip im2col: conv1d.ts.
  */
 import { tf } from '../tf.js';
-import * as wasm from './wasm.js';
+import * as wasm from '../wasm/index.js';
 import { conv1dFilterGrad, conv1dForward, conv1dInputGrad, isConv1d } from './conv1d.js';
 import {
   ACTIVATIONS, activate, rowLike, values,

@@ -11,7 +11,7 @@
  * Rows that straddle two images are computed and dropped (fw − 1 per image).
  */
 import type { tf } from '../tf.js';
-import * as wasm from './wasm.js';
+import * as wasm from '../wasm/index.js';
 
 type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 

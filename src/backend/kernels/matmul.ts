@@ -5,7 +5,7 @@
  * PReLU alpha that is not a scalar or a row vector, an unknown activation) goes to the original.
  */
 import { tf } from '../tf.js';
-import * as wasm from './wasm.js';
+import * as wasm from '../wasm/index.js';
 import {
   ACTIVATIONS, activate, rowLike, size, values,
   type CpuBackend, type KernelArgs, type KernelConfig, type TensorInfo,

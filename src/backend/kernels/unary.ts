@@ -10,7 +10,7 @@
  * float32 inputs; anything else goes to the original kernel.
  */
 import type { CpuBackend, KernelArgs, KernelConfig, TensorInfo } from './cpu_util.js';
-import * as wasm from './wasm.js';
+import * as wasm from '../wasm/index.js';
 
 type Loop = (out: Float32Array, x: Float32Array, alpha: number, erf: (x: number) => number) => void;
 

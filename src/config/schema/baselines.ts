@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { DataConfig } from './data.js';
-import type { Task } from './index.js';
+import type { Task } from './task.js';
 
 export const NgramSchema = z
   .object({

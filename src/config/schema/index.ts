@@ -4,8 +4,9 @@ import { DataSchema } from './data.js';
 import { ModelSchema } from './model.js';
 import { TrainSchema } from './train.js';
 
-export const TASKS = ['classification', 'tagging', 'language_model', 'forecasting', 'seq2seq', 'masked_lm'] as const;
-export type Task = (typeof TASKS)[number];
+import { TASKS } from './task.js';
+
+export { TASKS, type Task } from './task.js';
 
 export const ConfigSchema = z
   .object({

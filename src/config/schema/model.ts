@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { DataConfig } from './data.js';
-import type { Task } from './index.js';
+import type { Task } from './task.js';
 import { Seq2seqSchema } from './seq2seq.js';
 import { BASELINE_SCHEMAS, baselineProblems } from './baselines.js';
 

@@ -2,19 +2,27 @@
  * SeqnetTransformerBlock: one pre-norm transformer block (Vaswani et al. 2017; GPT-2's order)
  *     h = x + Dropout(SelfAttention(LayerNorm_1(x)))
  *     y = h + Dropout(Dense_D(GELU(Dense_F(LayerNorm_2(h)))))
- * as one layer. On the pure-JS path the whole block is one fused op (backend/kernels/block.ts)
- * while its pinned activations fit a budget; otherwise, and on every other backend, it composes
- * the functions the separate layers use (layerNorm, selfAttention, dense, dropout), so a model
- * file is the same everywhere. Weights (BLOCK_WEIGHTS):
+ * as one layer, computed by the transformer block op (backend/ops/transformer_block.ts), which
+ * picks its fused or composed path; a model file is the same everywhere. Weights (WEIGHTS):
  * norm_1_gamma/beta [D], qkv_kernel [D, 3D], qkv_bias [3D], out_kernel [D, D], out_bias [D],
  * norm_2_gamma/beta [D], ff_1_kernel [D, F], ff_1_bias [F], ff_2_kernel [F, D], ff_2_bias [D].
  */
 import { tf } from '../../backend/index.js';
-import { BLOCK_WEIGHTS, blockFits, fastKernelsActive, transformerBlockFused } from '../../backend/kernels/index.js';
-import { attentionBias, selfAttention } from './attention.js';
-import { dense } from './dense.js';
-import { dropout, dropoutMask } from './dropout.js';
-import { layerNorm } from './norm.js';
+import { transformerBlock, type BlockWeights } from '../../backend/ops/transformer_block.js';
+
+/** The saved weights' names, in the order the layer creates (and a model file lists) them. */
+const WEIGHTS = [
+  'norm_1_gamma', 'norm_1_beta', 'qkv_kernel', 'qkv_bias', 'out_kernel', 'out_bias',
+  'norm_2_gamma', 'norm_2_beta', 'ff_1_kernel', 'ff_1_bias', 'ff_2_kernel', 'ff_2_bias',
+] as const;
+type WeightName = (typeof WEIGHTS)[number];
+
+/** Which op weight each saved weight is. */
+const OP_WEIGHT: Record<WeightName, keyof BlockWeights> = {
+  norm_1_gamma: 'norm1Gamma', norm_1_beta: 'norm1Beta', qkv_kernel: 'qkvKernel', qkv_bias: 'qkvBias',
+  out_kernel: 'outKernel', out_bias: 'outBias', norm_2_gamma: 'norm2Gamma', norm_2_beta: 'norm2Beta',
+  ff_1_kernel: 'ff1Kernel', ff_1_bias: 'ff1Bias', ff_2_kernel: 'ff2Kernel', ff_2_bias: 'ff2Bias',
+};
 
 export interface BlockArgs {
   heads: number;
@@ -59,13 +67,13 @@ export class SeqnetTransformerBlock extends tf.layers.Layer {
     const glorot = (seed: number) => tf.initializers.glorotUniform({ seed });
     const ones = tf.initializers.ones(), zeros = tf.initializers.zeros();
     // the same initial values as the separate layers: attention kernels from seed and seed + 1
-    const spec: Record<(typeof BLOCK_WEIGHTS)[number], [number[], ReturnType<typeof tf.initializers.zeros>]> = {
+    const spec: Record<WeightName, [number[], ReturnType<typeof tf.initializers.zeros>]> = {
       norm_1_gamma: [[D], ones], norm_1_beta: [[D], zeros],
       qkv_kernel: [[D, 3 * D], glorot(sa)], qkv_bias: [[3 * D], zeros], out_kernel: [[D, D], glorot(sa + 1)], out_bias: [[D], zeros],
       norm_2_gamma: [[D], ones], norm_2_beta: [[D], zeros],
       ff_1_kernel: [[D, F], glorot(s1)], ff_1_bias: [[F], zeros], ff_2_kernel: [[F, D], glorot(s2)], ff_2_bias: [[D], zeros],
     };
-    this.vars = BLOCK_WEIGHTS.map((name) => this.addWeight(name, spec[name][0], 'float32', spec[name][1]));
+    this.vars = WEIGHTS.map((name) => this.addWeight(name, spec[name][0], 'float32', spec[name][1]));
     this.built = true;
   }
 
@@ -79,25 +87,9 @@ export class SeqnetTransformerBlock extends tf.layers.Layer {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
       const m = Array.isArray(kwargs.mask) ? kwargs.mask[0] : kwargs.mask;
       const keyMask = m ? (m.cast('float32') as tf.Tensor2D) : null;
-      const training = kwargs.training === true && this.rate > 0;
-      const w = this.vars.map((v) => v.read());
-      const [B, T, D] = x.shape;
-      // the fused block pins its activations in wasm memory until the backward pass; past a budget
-      // (large batch × sequence) the composed path below keeps them in JS memory instead
-      if (fastKernelsActive() && blockFits(B, T, D, this.heads, this.ffDim)) {
-        // masks drawn in the order the composed path draws them: attention weights, then each branch
-        const attnMask = training ? dropoutMask([B, T, this.heads, T], this.rate) : null;
-        const dropA = training ? dropoutMask([B, T, D], this.rate) : null;
-        const dropF = training ? dropoutMask([B, T, D], this.rate) : null;
-        const bias = attentionBias(T, this.causal, keyMask);
-        return transformerBlockFused(x, w, { heads: this.heads, causal: this.causal, epsilon: this.epsilon, bias, attnMask, dropA, dropF });
-      }
-      const [g1, b1, qkvKernel, qkvBias, outKernel, outBias, g2, b2, W1, bf1, W2, bf2] = w;
-      const attn = { qkvKernel, qkvBias, outKernel, outBias } as Parameters<typeof selfAttention>[1];
-      const a = selfAttention(layerNorm(x, g1, b1, this.epsilon) as tf.Tensor3D, attn, { heads: this.heads, causal: this.causal, rate: this.rate }, keyMask, training).output;
-      const h = x.add(dropout(a, this.rate, training));
-      const f = dense(dense(layerNorm(h, g2, b2, this.epsilon), W1 as tf.Tensor2D, bf1 as tf.Tensor1D, 'gelu'), W2 as tf.Tensor2D, bf2 as tf.Tensor1D, 'linear');
-      return h.add(dropout(f, this.rate, training));
+      const w = Object.fromEntries(WEIGHTS.map((name, i) => [OP_WEIGHT[name], this.vars[i].read()])) as unknown as BlockWeights;
+      const cfg = { heads: this.heads, causal: this.causal, epsilon: this.epsilon, rate: this.rate };
+      return transformerBlock(x, w, cfg, keyMask, kwargs.training === true);
     });
   }
 

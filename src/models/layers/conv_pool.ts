@@ -2,14 +2,11 @@
  * SeqnetConvPool: one TextCNN branch, conv1d → bias → relu → global pool over time (padding
  * excluded), from the embedded tokens [B, T, C] and the token ids [B, T] to [B, filters].
  * Weights as tf.layers.conv1d names and shapes them: kernel [k, C, filters] (He uniform), bias
- * [filters] (zeros). While the fast kernels are installed, stride 1 with max pooling runs as one
- * fused op with a sparse backward (backend/kernels/conv_pool.ts); otherwise (and as the reference
- * the tests compare with) it is the plain ops: tf.conv1d, bias, relu, then pool() with the mask
- * SeqnetPool reads from the ids.
+ * [filters] (zeros). Computed by the conv-pool op (backend/ops/conv_pool.ts), which picks its fused
+ * path (stride 1, max pooling) or the plain ops with the mask SeqnetPool reads from the ids.
  */
 import { tf } from '../../backend/index.js';
-import { convMaxPoolFused, convPoolOutputs, fastKernelsActive } from '../../backend/kernels/index.js';
-import { idsMask, pool } from './pooling.js';
+import { convPool } from '../../backend/ops/conv_pool.js';
 
 export interface ConvPoolArgs {
   filters: number;
@@ -67,20 +64,9 @@ export class SeqnetConvPool extends tf.layers.Layer {
 
   /** inputs: [features [B, T, C], token ids [B, T]] → [B, filters] */
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const [x, ids] = inputs as [tf.Tensor3D, tf.Tensor2D];
-      const kernel = this.kernel.read() as tf.Tensor3D;
-      const bias = this.bias.read() as tf.Tensor1D;
-      if (this.fused(x)) return convMaxPoolFused(x, kernel, bias, ids, this.padding);
-      const y = tf.relu(tf.conv1d(x, kernel, this.stride, this.padding).add(bias)) as tf.Tensor3D; // [B, T', F]
-      return pool(y, idsMask(ids, y.shape[1], this.stride), this.poolMode);
-    });
-  }
-
-  /** The fused op covers stride 1, max pooling, float features and at least one output position. */
-  private fused(x: tf.Tensor3D): boolean {
-    return fastKernelsActive() && this.stride === 1 && this.poolMode === 'max' && x.dtype === 'float32' &&
-      convPoolOutputs(x.shape[1], this.kernelSize, this.padding) >= 1;
+    const [x, ids] = inputs as [tf.Tensor3D, tf.Tensor2D];
+    const cfg = { stride: this.stride, padding: this.padding, pool: this.poolMode };
+    return convPool(x, this.kernel.read() as tf.Tensor3D, this.bias.read() as tf.Tensor1D, ids, cfg);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -1,26 +1,12 @@
 /**
  * SeqnetDense: x [..., I] → act(x·W + b) [..., O] with W [I, O] (glorot uniform), b [O] (zeros),
- * computed as one 2-D product with an sgemm-friendly bias gradient (affine.ts).
+ * computed by the dense op (backend/ops/dense.ts).
  */
 import { tf } from '../../backend/index.js';
-import { denseFused, fastKernelsActive } from '../../backend/kernels/index.js';
-import { linear } from './affine.js';
+import { dense, type DenseAct } from '../../backend/ops/dense.js';
 
-export type DenseActivation = 'linear' | 'relu' | 'gelu';
-
-/** GELU, x·Φ(x) = ½x(1 + erf(x/√2)) (Hendrycks & Gimpel); the pure-JS path fuses it into dense() */
-export function gelu(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => x.mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5));
-}
-
-/** act(x·W + b): x [..., I], W [I, O], b [O] → [..., O] (one fused op on the pure-JS path). */
-export function dense(x: tf.Tensor, w: tf.Tensor2D, b: tf.Tensor1D, activation: DenseActivation): tf.Tensor {
-  return tf.tidy(() => {
-    if (fastKernelsActive()) return denseFused(x, w, b, activation);
-    const y = linear(x, w, b);
-    return activation === 'relu' ? tf.relu(y) : activation === 'gelu' ? gelu(y) : y;
-  });
-}
+export { dense, gelu } from '../../backend/ops/dense.js';
+export type DenseActivation = DenseAct;
 
 export class SeqnetDense extends tf.layers.Layer {
   static className = 'SeqnetDense';

@@ -1,22 +1,11 @@
 /**
  * SeqnetLayerNorm: layer normalisation over the last axis, y = (x − μ) / √(σ² + ε) · γ + β
- * (Ba et al. 2016), from broadcasting ops. tfjs' LayerNormalization tiles its statistics, and the
- * gradient of Tile is one Slice per repetition — thousands of tiny ops per step on [B, T, D].
- * Weights: gamma [D] (ones), beta [D] (zeros).
+ * (Ba et al. 2016), by the layer norm op (backend/ops/layer_norm.ts). Weights: gamma [D] (ones), beta [D] (zeros).
  */
 import { tf } from '../../backend/index.js';
-import { fastKernelsActive, layerNormFused } from '../../backend/kernels/index.js';
-import { scaleShift } from './affine.js';
+import { layerNorm } from '../../backend/ops/layer_norm.js';
 
-/** Layer norm over the last axis: x [..., D], gamma [D], beta [D] → [..., D] (one fused op on the pure-JS path). */
-export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
-  return tf.tidy(() => {
-    if (fastKernelsActive()) return layerNormFused(x, gamma, beta, epsilon);
-    const centred = x.sub(x.mean(-1, true));
-    const inv = tf.rsqrt(centred.square().mean(-1, true).add(epsilon));
-    return scaleShift(centred.mul(inv), gamma, beta);
-  });
-}
+export { layerNorm };
 
 export class SeqnetLayerNorm extends tf.layers.Layer {
   static className = 'SeqnetLayerNorm';

@@ -1,17 +1,18 @@
 /**
  * SeqnetRecurrent: a whole recurrent layer (rnn | lstm | gru) in Keras weight layout, computed by
- * the fused sequence ops of backend/kernels on the pure-JS path and by plain tf ops elsewhere.
+ * the recurrent sequence op (backend/ops/recurrent.ts), which picks its fused or reference path.
  * Weights: kernel [D, gU], recurrent_kernel [U, gU], bias [gU] (+ recurrent_bias [3U] for GRU),
  * with g = 1 | 4 | 3 and Keras gate orders (lstm i,f,c,o; gru z,r,h, reset_after).
  */
 import { tf } from '../../backend/index.js';
-import { gruSequence, lstmSequence, simpleRnnSequence } from '../../backend/kernels/rnn.js';
 import { orthogonal } from '../../backend/kernels/init.js';
+import { dropoutMask } from '../../backend/ops/dropout.js';
+import { GATES, recurrentSequence, type CellType } from '../../backend/ops/recurrent.js';
 import { Rng } from '../../util/rng.js';
-import { dropoutMask } from './dropout.js';
 
-export type Cell = 'rnn' | 'lstm' | 'gru';
-export const GATES: Record<Cell, number> = { rnn: 1, lstm: 4, gru: 3 };
+/** The cell types, defined once with the op (backend/ops/recurrent/cells.ts). */
+export type Cell = CellType;
+export { GATES };
 
 export interface RecurrentArgs {
   cell: Cell;
@@ -91,18 +92,13 @@ export class SeqnetRecurrent extends tf.layers.Layer {
   run(
     x: tf.Tensor3D, initialState?: tf.Tensor2D[], mask?: tf.Tensor2D, recurrentMask?: tf.Tensor2D,
   ): { outputs: tf.Tensor3D; states: tf.Tensor2D[] } {
-    const opts = { goBackwards: this.goBackwards, initialState, mask, recurrentMask };
-    const k = this.kernel.read() as tf.Tensor2D;
-    const r = this.recurrentKernel.read() as tf.Tensor2D;
-    const b = this.bias.read() as tf.Tensor1D;
-    switch (this.cell) {
-      case 'lstm':
-        return lstmSequence(x, k, r, b, opts);
-      case 'gru':
-        return gruSequence(x, k, r, b, this.recurrentBias!.read() as tf.Tensor1D, opts);
-      case 'rnn':
-        return simpleRnnSequence(x, k, r, b, opts);
-    }
+    const weights = {
+      kernel: this.kernel.read() as tf.Tensor2D,
+      recurrentKernel: this.recurrentKernel.read() as tf.Tensor2D,
+      bias: this.bias.read() as tf.Tensor1D,
+      recurrentBias: this.recurrentBias?.read() as tf.Tensor1D | undefined,
+    };
+    return recurrentSequence(this.cell, x, weights, { goBackwards: this.goBackwards, initialState, mask, recurrentMask });
   }
 
   /** x: [B, T, D] → [B, T, U] (returnSequences) or [B, U] (last state) */

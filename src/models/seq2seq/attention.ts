@@ -13,7 +13,7 @@
 import { tf } from '../../backend/index.js';
 import type { AttentionScore } from '../../config/schema/seq2seq.js';
 import { Rng } from '../../util/rng.js';
-import { additiveScores } from './additive.js';
+import { additiveScores } from '../../backend/ops/additive_score.js';
 import { dense3d, glorot, type Init } from './sublayers.js';
 
 export type ContentScore = Exclude<AttentionScore, 'none'>;

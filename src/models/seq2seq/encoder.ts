@@ -9,7 +9,8 @@ import { tf } from '../../backend/index.js';
 import { Rng } from '../../util/rng.js';
 import { dropout } from '../layers/dropout.js';
 import { SeqnetRecurrent } from '../layers/recurrent.js';
-import { buildSublayer, concatLast, embeddingInit, withSublayers } from './sublayers.js';
+import { concatLast } from '../../backend/ops/concat.js';
+import { buildSublayer, embeddingInit, withSublayers } from './sublayers.js';
 
 export type Seq2seqCell = 'lstm' | 'gru';
 

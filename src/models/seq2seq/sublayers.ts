@@ -42,34 +42,3 @@ export function dense3d(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): tf.T
   if (bias) y = y.add(bias);
   return y.reshape([B, T, N]) as tf.Tensor3D;
 }
-
-/**
- * Concatenation along the last axis whose gradient is split by one pass over the data: the
- * reference cpu kernels split a non-leading axis element by element, which dominated training.
- * parts: [..., D_i] with equal leading shapes → [..., ΣD_i]
- */
-export function concatLast<T extends tf.Tensor>(parts: T[]): T {
-  if (parts.length === 1) return parts[0];
-  const widths = parts.map((p) => p.shape[p.rank - 1]!);
-  const total = widths.reduce((a, b) => a + b, 0);
-  const op = tf.customGrad((...args: unknown[]) => {
-    const xs = args.slice(0, parts.length) as tf.Tensor[];
-    return {
-      value: tf.concat(xs, -1),
-      gradFunc: (dy: tf.Tensor) => {
-        const g = dy.dataSync() as Float32Array;
-        const rows = g.length / total;
-        const outs = widths.map((w) => new Float32Array(rows * w));
-        for (let r = 0; r < rows; r++) {
-          let o = r * total;
-          widths.forEach((w, i) => {
-            outs[i].set(g.subarray(o, o + w), r * w);
-            o += w;
-          });
-        }
-        return outs.map((a, i) => tf.tensor(a, xs[i].shape, 'float32'));
-      },
-    };
-  });
-  return op(...parts) as T;
-}

@@ -1,0 +1,64 @@
+/**
+ * Pinned wasm copies of weight arrays (packed for the products), reused between inference calls
+ * while the arrays and the weights version are unchanged: generating one token at a time then
+ * does not copy and repack ~1 MB per layer per token. Owned by the runtime. Memory comes back
+ * deterministically: an entry is unpinned when a lookup finds it stale (the weights version
+ * moved: the fused Adam writes in place, or one of its arrays was collected), when it is the
+ * oldest past MAX_ENTRIES, or on clear().
+ */
+import type { Arena } from './arena.js';
+
+const MAX_ENTRIES = 16;
+
+interface Entry {
+  keys: WeakRef<Float32Array>[];
+  /** null keys (an absent optional weight) kept in place */
+  absent: boolean[];
+  version: number;
+  ptrs: number[];
+  value: unknown;
+}
+
+export class PinnedCache {
+  private entries: Entry[] = [];
+
+  constructor(private readonly arena: () => Arena) {}
+
+  /**
+   * The value built for exactly these arrays at this weights version, else `build()`'s (which
+   * pins the blocks it lists in ptrs). Call with an empty arena stack.
+   */
+  get<T>(keys: (Float32Array | null)[], version: number, build: () => { value: T; ptrs: number[] }): T {
+    const same = (e: Entry) => e.keys.length === keys.length && keys.every((k, i) => (k ? e.keys[i].deref() === k : e.absent[i]));
+    const hit = this.entries.find((e) => e.version === version && same(e));
+    if (hit) return hit.value as T;
+    this.drop((e) => e.version !== version || same(e) || e.keys.some((r, i) => !e.absent[i] && !r.deref()));
+    while (this.entries.length >= MAX_ENTRIES) this.unpin(this.entries.shift() as Entry);
+    const { value, ptrs } = build();
+    this.entries.push({
+      keys: keys.map((k) => new WeakRef(k ?? new Float32Array(0))), absent: keys.map((k) => !k), version, ptrs, value,
+    });
+    return value;
+  }
+
+  /** Unpins every entry. */
+  clear(): void {
+    this.drop(() => true);
+  }
+
+  /** Entries held. */
+  get size(): number {
+    return this.entries.length;
+  }
+
+  private drop(stale: (e: Entry) => boolean): void {
+    const keep: Entry[] = [];
+    for (const e of this.entries) (stale(e) ? this.unpin(e) : keep.push(e));
+    this.entries = keep;
+  }
+
+  private unpin(e: Entry): void {
+    const arena = this.arena();
+    e.ptrs.forEach((p) => p && arena.unpin(p));
+  }
+}

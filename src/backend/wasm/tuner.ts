@@ -1,0 +1,81 @@
+/**
+ * How many threads a large product uses. Threads only pay when the cores are free; with other
+ * processes on them a descheduled worker stalls every product. So large products alternate short
+ * probes (PROBE_MS of work on one thread, then on all) and then run RUN_MS on all threads unless
+ * one was clearly faster: the probes see different mixes of products, so a near tie is noise,
+ * and betting on one thread then halves the speed for RUN_MS. Tests pin the choice with
+ * configure(n, minWork, false).
+ */
+import { availableParallelism } from 'node:os';
+
+const PROBE_MS = 60, RUN_MS = 3000;
+/** Multiply-adds below which a product stays on one thread (thread hand-off costs ~10-50 µs). */
+export const DEFAULT_MIN_WORK = 1 << 21;
+
+type Phase = 'one' | 'all' | 'run';
+
+/** SEQNET_THREADS, else the core count (max 4). */
+export function defaultThreads(): number {
+  const env = Number(process.env.SEQNET_THREADS);
+  if (Number.isInteger(env) && env >= 1) return env;
+  return Math.min(availableParallelism(), 4);
+}
+
+export class Tuner {
+  /** threads used for large products, this one included; 1 = no workers */
+  threads = defaultThreads();
+  /** multiply-adds below which work stays on this thread */
+  minParallelWork = DEFAULT_MIN_WORK;
+  private autotune = true;
+  private phase: Phase = 'one';
+  private macs = 0;
+  private ms = 0;
+  private rateOne = 0;
+  private useAll = true;
+  private until = 0;
+
+  /** Sets the thread count, the hand-off threshold and whether to tune; restarts the probes. */
+  configure(n: number, minWork: number, tuned: boolean): void {
+    this.autotune = tuned;
+    this.threads = Math.max(1, Math.floor(n));
+    this.minParallelWork = minWork;
+    this.phase = 'one';
+    this.macs = this.ms = this.rateOne = this.until = 0;
+    this.useAll = true;
+  }
+
+  /** Whether the next large product should use the workers. */
+  wantParallel(): boolean {
+    if (!this.autotune) return true;
+    if (this.phase === 'run') {
+      if (performance.now() < this.until) return this.useAll;
+      this.phase = 'one';
+      this.macs = this.ms = 0;
+    }
+    return this.phase === 'all';
+  }
+
+  /** Records a timed product of `macs` multiply-adds that took `ms`. */
+  record(macs: number, ms: number): void {
+    if (!this.autotune || this.phase === 'run') return;
+    this.macs += macs;
+    this.ms += ms;
+    if (this.ms < PROBE_MS) return;
+    const rate = this.macs / this.ms;
+    if (this.phase === 'one') {
+      this.phase = 'all';
+      this.rateOne = rate;
+    } else {
+      this.phase = 'run';
+      this.useAll = rate > 0.8 * this.rateOne;
+      this.until = performance.now() + RUN_MS;
+    }
+    this.macs = this.ms = 0;
+  }
+
+  /** What large products currently get: 'all' threads, 'one', or 'probing'. */
+  choice(): 'all' | 'one' | 'probing' {
+    if (!this.autotune) return 'all';
+    return this.phase === 'run' ? (this.useAll ? 'all' : 'one') : 'probing';
+  }
+}

@@ -1,0 +1,63 @@
+/** The dense op: the fused path (GELU in wasm included) against the plain ops, values and gradients. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tf } from '../../../src/backend/tf.js';
+import { initBackend, runtime } from '../../../src/backend/index.js';
+import { denseFused, type DenseAct } from '../../../src/backend/ops/dense.js';
+import { Rng } from '../../../src/util/rng.js';
+import { expectClose, onReferenceKernels, randn, spreadOverTwoThreads } from '../helpers.js';
+
+beforeAll(async () => {
+  await initBackend({ device: 'cpu', kernels: 'fast' });
+});
+afterAll(() => runtime().setMode('fast'));
+
+const refGelu = (x: tf.Tensor) => x.mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5);
+
+
+/** GELU in wasm (inside the fused dense op, through identity weights) against the plain formula */
+function checkGelu(): void {
+  const rng = new Rng(9);
+  const x = randn(rng, [5, 13], 3); // 65 values: the two-vector and one-vector loops and a scalar tail
+  const w = randn(rng, [5, 13]);
+  const eye = tf.eye(13) as tf.Tensor2D, zero = tf.zeros([13]) as tf.Tensor1D;
+  const fused = (a: tf.Tensor) => denseFused(a, eye, zero, 'gelu');
+  expectClose(fused(x), onReferenceKernels(() => refGelu(x)), 1e-5, 'y');
+  const fast = tf.grad((a: tf.Tensor) => fused(a).mul(w).sum())(x);
+  const ref = onReferenceKernels(() => tf.grad((a: tf.Tensor) => refGelu(a).mul(w).sum())(x));
+  expectClose(fast, ref, 1e-5, 'dx');
+}
+
+describe('GELU', () => {
+  it('matches ½x(1 + erf(x/√2)) and its gradient, tails included', checkGelu);
+});
+
+describe('denseFused', () => {
+  const plain: Record<DenseAct, (z: tf.Tensor) => tf.Tensor> = { linear: (z) => z, relu: (z) => tf.relu(z), gelu: refGelu };
+  it.each(['linear', 'relu', 'gelu'] as DenseAct[])('%s: act(x·W + b) and dx, dW, db match the plain ops', (act) => {
+    const rng = new Rng(act.length);
+    const x = randn(rng, [2, 5, 7]), w = randn(rng, [7, 6]), b = randn(rng, [6]), up = randn(rng, [2, 5, 6]);
+    const ref = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => plain[act](tf.matMul(xx.reshape([10, 7]), ww).add(bb)).reshape([2, 5, 6]);
+    const fast = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => denseFused(xx, ww as tf.Tensor2D, bb as tf.Tensor1D, act);
+    expectClose(fast(x, w, b), onReferenceKernels(() => ref(x, w, b)), 1e-5, 'y');
+    const loss = (f: typeof ref) => (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => f(xx, ww, bb).mul(up).sum();
+    const gf = tf.grads(loss(fast))([x, w, b]);
+    const gr = onReferenceKernels(() => tf.grads(loss(ref))([x, w, b]));
+    ['dx', 'dW', 'db'].forEach((what, i) => expectClose(gf[i], gr[i], 1e-4, what));
+  });
+
+  it('leaks no tensors through a gradient step', () => {
+    const x = tf.ones([3, 4]), w = tf.ones([4, 2]), b = tf.zeros([2]);
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      tf.grads((a: tf.Tensor) => denseFused(a, w, b, 'gelu').sum())([x]);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('GELU with rows spread over two threads', () => {
+  beforeAll(spreadOverTwoThreads);
+  afterAll(() => runtime().configureThreads());
+  it('has a ready worker', () => expect(runtime().activeThreads()).toBe(2));
+  it('GELU: same values and gradient', checkGelu);
+});

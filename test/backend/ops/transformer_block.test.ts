@@ -1,0 +1,81 @@
+/**
+ * SeqnetTransformerBlock: the fused block op (pure-JS path) against the composed reference
+ * (layer norm, attention, dense, dropout on the original kernels): output and every gradient,
+ * causal and with padding, with and without dropout; and its pinned activations are given back.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, runtime, tf } from '../../../src/backend/index.js';
+import { blockFits } from '../../../src/backend/ops/transformer_block.js';
+import { pinnedBytes } from '../../../src/backend/wasm/index.js';
+import { SeqnetTransformerBlock } from '../../../src/models/layers/block.js';
+import { seedDropout } from '../../../src/models/layers/dropout.js';
+import { Rng } from '../../../src/util/rng.js';
+import { expectClose, onReferenceKernels, randn } from '../helpers.js';
+
+beforeAll(async () => {
+  await initBackend({ device: 'cpu', kernels: 'fast' });
+});
+afterAll(() => runtime().setMode('fast'));
+
+const B = 2, T = 5, D = 8, H = 2, F = 12;
+
+function makeBlock(causal: boolean, dropout: number): SeqnetTransformerBlock {
+  const block = new SeqnetTransformerBlock({ heads: H, ffDim: F, causal, dropout, seeds: [3, 4, 5], name: 'block_1' });
+  block.build([null, T, D]);
+  // non-trivial norms and biases, so that every weight's gradient is exercised
+  const rng = new Rng(17);
+  block.setWeights(block.getWeights().map((w) => randn(rng, w.shape, 0.3).add(w)));
+  return block;
+}
+
+/** output and the gradients of Σ y ⊙ up with respect to x and every weight, drawing dropout from `seed` */
+function run(block: SeqnetTransformerBlock, x: tf.Tensor3D, mask: tf.Tensor2D | null, training: boolean, up: tf.Tensor) {
+  seedDropout(9);
+  const vars = block.trainableWeights.map((w) => w.read() as tf.Variable);
+  const f = (xx: tf.Tensor) => block.call(xx, { mask: mask ?? undefined, training });
+  const y = f(x);
+  seedDropout(9);
+  const gx = tf.grad((xx: tf.Tensor) => f(xx).mul(up).sum())(x);
+  seedDropout(9);
+  const { grads } = tf.variableGrads(() => f(x).mul(up).sum() as tf.Scalar, vars);
+  return { y, gx, gw: vars.map((v) => grads[v.name]) };
+}
+
+describe('SeqnetTransformerBlock fused vs composed', () => {
+  const cases: [string, boolean, boolean, number][] = [
+    ['causal', true, false, 0], ['padding mask', false, true, 0], ['causal, dropout while training', true, false, 0.3],
+    ['padding mask, dropout while training', false, true, 0.3],
+  ];
+  it.each(cases)('%s: output, dx and every weight gradient match', (_, causal, padded, rate) => {
+    const block = makeBlock(causal, rate);
+    const rng = new Rng(5);
+    const x = randn(rng, [B, T, D]) as tf.Tensor3D, up = randn(rng, [B, T, D]);
+    const mask = padded ? tf.tensor2d([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]]) : null;
+    const fast = run(block, x, mask, rate > 0, up);
+    const ref = onReferenceKernels(() => run(block, x, mask, rate > 0, up));
+    expectClose(fast.y, ref.y, 1e-4, 'y');
+    expectClose(fast.gx, ref.gx, 1e-4, 'dx');
+    fast.gw.forEach((g, i) => expectClose(g, ref.gw[i], 1e-4, block.trainableWeights[i].name));
+  });
+
+  it('fuses only while the activations it pins fit its budget (else the composed ops run)', () => {
+    expect(blockFits(32, 64, 128, 4, 512)).toBe(true); // W3: about 18 MB a block
+    expect(blockFits(32, 1024, 512, 8, 2048)).toBe(false); // P alone would be 1 GiB
+  });
+
+  it('gives its pinned activations back after the backward pass and pins nothing for inference', () => {
+    const block = makeBlock(true, 0);
+    const x = randn(new Rng(2), [B, T, D]) as tf.Tensor3D;
+    const before = pinnedBytes();
+    const tensors = tf.memory().numTensors;
+    tf.tidy(() => {
+      block.call(x, {});
+    });
+    expect(pinnedBytes()).toBe(before);
+    tf.tidy(() => {
+      tf.grad((xx: tf.Tensor) => block.call(xx, { training: true }).sum())(x);
+    });
+    expect(pinnedBytes()).toBe(before);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+});
