@@ -216,7 +216,7 @@ for (const w of WORKLOADS) {
       pt[pk] = (before[pk] + after[pk]) / 2;
       share[pk] = s[sk] / pt[pk];
     }
-    runs.push({ s, before, after, pt, share });
+    runs.push({ s, before, after, pt, share, load: os.loadavg()[0] });
   }
   const last = runs[runs.length - 1].s;
   const r = { id: w.id, what: w.what, unit: w.unit, params: last.params, seqnet: {}, pytorch: null, fraction_of_pytorch: null };
@@ -235,7 +235,7 @@ for (const w of WORKLOADS) {
     r.seqnet.generate_sliding = median(runs.map((x) => x.s.genSliding));
   }
   if (sideBySide) {
-    r.rounds = runs.map((x) => ({ seqnet: x.s, pytorch_before: x.before, pytorch_after: x.after, share: x.share }));
+    r.rounds = runs.map((x) => ({ seqnet: x.s, pytorch_before: x.before, pytorch_after: x.after, share: x.share, load_average: x.load }));
   } else if (pytorch?.[w.id]) {
     r.pytorch = { ...pytorch[w.id], measured: 'bench/pytorch.json' };
     r.fraction_of_pytorch = Object.fromEntries(METRICS.filter(([sk, pk]) => r.pytorch[pk] && last[sk]).map(([sk, pk]) => [pk, last[sk] / r.pytorch[pk]]));
@@ -267,7 +267,7 @@ const byRound = results.filter((r) => r.rounds).map((r) =>
   `${r.id} shares of PyTorch by round: ` +
   METRICS.map(([, pk]) => pk).filter((pk) => r.rounds.some((x) => x.share[pk] != null))
     .map((pk) => `${pk} ${r.rounds.map((x) => (x.share[pk] == null ? '—' : Math.round(x.share[pk] * 100) + '%')).join(', ')}`).join('; ') +
-  ' (median shown)');
+  ` (median shown; 1-minute load average ${r.rounds.map((x) => x.load_average.toFixed(1)).join(', ')} on ${os.cpus().length} cores)`);
 const sliding = results.filter((r) => r.seqnet.generate_sliding).map((r) =>
   `${r.id} seqnet generation of ${2 * r.window} tokens (the context slides past the window of ${r.window}): ${fmt(r.seqnet.generate_sliding)} tokens/s`);
 process.stdout.write(`seqnet: ${info.engine} (${info.backend}); PyTorch: ${pytorchInfo ? `${pytorchInfo.torch}, ${pytorchInfo.threads} threads, ${pytorchInfo.blas.openblas ?? pytorchInfo.blas.libraries.join(', ')}` : 'bench/pytorch.json'}\n\n` +
