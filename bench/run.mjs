@@ -248,7 +248,8 @@ for (const w of WORKLOADS) {
     r.speedup = { train: r.seqnet.train / ref.train, infer: r.seqnet.infer / ref.infer };
   }
   results.push(r);
-  process.stderr.write(' done\n');
+  // the figures as they come, so a long run that is stopped still tells something
+  process.stderr.write(` done ${JSON.stringify({ seqnet: r.seqnet, pytorch: r.pytorch, share: r.fraction_of_pytorch })}\n`);
 }
 
 const fmt = (v) => (v == null ? '—' : v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1));
