@@ -1,7 +1,8 @@
 /**
  * Token-by-token inference for a causal transformer language model with a key/value cache: each
- * new token runs its own position through the blocks (decode_kernel.ts), attending to the keys
- * and values the earlier positions left in the cache, instead of re-running the whole window.
+ * new token runs its own position through the blocks (the block's layer norms and products as tf
+ * ops on its weights, the attention over the cache in JS), attending to the keys and values the
+ * earlier positions left in the cache, instead of re-running the whole window.
  *
  * Same outputs as re-running the window (WindowStepper in stepper.ts, the reference twin that
  * `--kernels reference` uses), up to float rounding:
@@ -74,7 +75,10 @@ export function transformerStepper(layers: tf.layers.Layer[], seqLen: number): T
   if (!useFastKernels()) return undefined;
   const blocks = layers.filter((l) => l instanceof SeqnetTransformerBlock);
   const positions = layers.filter((l) => l instanceof SeqnetPositional);
-  if (!blocks.length || positions.length !== 1 || layers.indexOf(positions[0]) > layers.indexOf(blocks[0])) return undefined;
+  const first = layers.indexOf(blocks[0]);
+  // one position table before the blocks, and the blocks one after another (step() runs them as a group)
+  if (!blocks.length || positions.length !== 1 || layers.indexOf(positions[0]) > first) return undefined;
+  if (blocks.some((b, i) => layers[first + i] !== b)) return undefined;
   for (const l of layers) {
     if (l instanceof SeqnetTransformerBlock ? !l.causal : l instanceof SeqnetPositional ? false : !POSITION_WISE.has(l.getClassName()) || l.getConfig().maskZero === true) {
       return undefined; // e.g. a padding mask, a [CLS] token or a pooling layer: not a plain causal LM
