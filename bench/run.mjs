@@ -6,12 +6,15 @@
  * without seqnet. Prints a table and writes bench/results.json (bench/results-partial.json with --only).
  *
  *   npm run bench                  all workloads, all references (the W4 reference takes many minutes a step)
- *   npm run bench -- --quick       fewer steps; pure-JS reference for W1 and W5 only (< 5 minutes)
+ *   npm run bench -- --quick       each measure timed 3 s instead of 6; pure-JS reference for W1 and W5 only
  *   npm run bench -- --only W1,W5  a subset
  *   npm run bench -- --pytorch     also runs bench/pytorch_ref.py right before and right after each
  *                                  workload (with /usr/bin/python3, or --python PATH) and compares
  *                                  with the mean of the two: side by side, as the machine's speed drifts
- *   npm run bench -- --pytorch --rounds 3   three such rounds per workload; reports the medians
+ *   npm run bench -- --pytorch --rounds 3   three such rounds per workload; reports the median shares
+ * Training, inference (eval, no tape) and generation (greedy, batch 1, token by token, from a
+ * one-token prime until the window is full) are each warmed up for at least 2 s and 10 calls, then
+ * timed for at least 3 s, in seqnet and in PyTorch alike.
  * Otherwise PyTorch figures come from bench/pytorch.json when present (python3 bench/pytorch_ref.py writes it).
  */
 import { spawnSync } from 'node:child_process';
@@ -30,22 +33,36 @@ import { WORKLOADS, referenceTargets, rng as makeRng } from './workloads.mjs';
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const onlyArg = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : null;
-const steps = quick ? 5 : 8;
 const refSteps = quick ? 1 : 2;
 const refIds = quick ? ['W1', 'W5'] : WORKLOADS.map((w) => w.id);
 const sideBySide = argv.includes('--pytorch');
 const rounds = argv.includes('--rounds') ? Math.max(1, Number(argv[argv.indexOf('--rounds') + 1])) : 1;
 const python = argv.includes('--python') ? argv[argv.indexOf('--python') + 1] : '/usr/bin/python3';
 
-/** One PyTorch measurement of workload `id` ({ train, infer }), or null when it cannot run. */
+/**
+ * One PyTorch measurement of workload `id` ({ train, infer, generate? }), or null when it cannot
+ * run. PyTorch runs as a user has it: this machine's OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE pin an
+ * AVX2 kernel on an AVX-512 CPU, so they are unset in this command only.
+ */
+let pytorchInfo = null;
 function pytorchNow(id) {
   const script = new URL('./pytorch_ref.py', import.meta.url).pathname;
-  const r = spawnSync(python, [script, '--only', id, '--stdout', ...(quick ? ['--quick'] : [])], { encoding: 'utf8' });
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const r = spawnSync(python, [script, '--only', id, '--stdout', ...(quick ? ['--quick'] : [])], { encoding: 'utf8', env });
   if (r.status !== 0) {
     process.stderr.write(`\nbench: PyTorch reference did not run (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})\n`);
     return null;
   }
-  return JSON.parse(r.stdout)[id];
+  const out = JSON.parse(r.stdout);
+  if (!pytorchInfo) {
+    pytorchInfo = out._info;
+    const b = pytorchInfo.blas;
+    process.stderr.write(`\nbench: PyTorch ${pytorchInfo.torch}, ${pytorchInfo.threads} threads, BLAS ${b.libraries.join(', ')}` +
+      (b.openblas ? ` (${b.openblas}; core ${b.core}, ${b.threading}, ${b.openblas_threads} threads)` : '') + '\n');
+  }
+  return out[id];
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -60,7 +77,7 @@ function disposeBatch(b) {
   tf.dispose([...b.xs, b.ys]);
 }
 
-/** median seconds of `fn` over n runs after `warm` warm-up runs */
+/** median seconds of `fn` over n runs after `warm` warm-up runs (the slow pure-JS references) */
 function timeIt(fn, n, warm) {
   for (let i = 0; i < warm; i++) fn();
   const ts = [];
@@ -73,42 +90,68 @@ function timeIt(fn, n, warm) {
   return median(ts);
 }
 
+const WARM_S = 2, WARM_N = 10, TIME_S = quick ? 3 : 6;
+const seconds = (t) => Number(process.hrtime.bigint() - t) / 1e9;
+/** units per second of fn, as pytorch_ref.py measures: warmed up ≥ 2 s and ≥ 10 calls, then timed ≥ 3 s (6 s full) */
+function throughput(fn, units) {
+  let t = process.hrtime.bigint();
+  for (let n = 0; n < WARM_N || seconds(t) < WARM_S; n++) fn();
+  t = process.hrtime.bigint();
+  let n = 0;
+  for (; n < 3 || seconds(t) < TIME_S; n++) {
+    fn();
+    sampleRss();
+  }
+  return (units * n) / seconds(t);
+}
+
+/** greedy generation at batch 1 from a one-token prime: `n` tokens, each fed back (the bench's and pytorch_ref.py's protocol) */
+function generateGreedy(model, seqLen, n) {
+  const stepper = makeStepper(model, seqLen);
+  let x = tf.tensor2d([[5]], [1, 1], 'int32');
+  for (let i = 0; i < n; i++) {
+    const logits = stepper.feed(x);
+    x.dispose();
+    const id = tf.tidy(() => logits.argMax(-1).dataSync()[0]);
+    logits.dispose();
+    x = tf.tensor2d([[id]], [1, 1], 'int32');
+  }
+  x.dispose();
+  stepper.dispose();
+}
+
 function seqnetRun(w, kernels) {
   const model = buildModel(ModelSchema.parse(w.model), { task: w.task, info: w.info, seed: 1 });
   const opt = adam(1e-3); // tf.train.adam with seqnet's fused update (src/train/optim.ts)
   const rng = makeRng(7);
   const task = lossFor(w.task);
-  const train = timeIt(() => {
+  const per = w.batch * w.perExample;
+  const trainOnce = () => {
     const b = w.makeBatch(rng);
     trainStep(model, task, b, opt, 5);
     disposeBatch(b);
-  }, kernels === 'reference' ? refSteps : steps, kernels === 'reference' ? 1 : 3);
+  };
   const b = w.makeBatch(rng);
   // the tidy returns nothing: it would walk a returned typed array element by element
-  const infer = timeIt(() => tf.tidy(() => { model.predict(b.xs[0]).dataSync(); }), steps, 1);
-  disposeBatch(b);
-  let gen = null;
-  if (w.task === 'language_model' && kernels === 'fast') {
-    const stepper = makeStepper(model, w.info.seqLen);
-    const n = 100;
-    let x = tf.tensor2d([[5]], [1, 1], 'int32');
-    const t = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) {
-      const logits = stepper.feed(x);
-      x.dispose();
-      const id = logits.argMax(-1).dataSync()[0];
-      logits.dispose();
-      x = tf.tensor2d([[id]], [1, 1], 'int32');
+  const inferOnce = () => tf.tidy(() => { model.predict(b.xs[0]).dataSync(); });
+  const r = { params: model.countParams() };
+  if (kernels === 'reference') {
+    r.train = per / timeIt(trainOnce, refSteps, 1);
+    r.infer = per / timeIt(inferOnce, refSteps, 1);
+  } else {
+    r.train = throughput(trainOnce, per);
+    r.infer = throughput(inferOnce, per);
+    if (w.task === 'language_model') {
+      const S = w.info.seqLen;
+      // within the window (the prime and S - 1 new tokens), then twice the window (the context slides)
+      r.gen = throughput(() => generateGreedy(model, S, S - 1), S - 1);
+      r.genSliding = throughput(() => generateGreedy(model, S, 2 * S), 2 * S);
     }
-    gen = n / (Number(process.hrtime.bigint() - t) / 1e9);
-    x.dispose();
-    stepper.dispose();
   }
-  const params = model.countParams();
+  disposeBatch(b);
   model.dispose();
   opt.dispose();
-  const per = w.batch * w.perExample;
-  return { train: per / train, infer: per / infer, gen, params, stepSeconds: train };
+  return r;
 }
 
 /** async variant of timeIt for model.trainOnBatch, which returns a promise */
@@ -155,64 +198,91 @@ if (!info.engine.startsWith('native')) {
   }
 }
 process.stderr.write(`bench: engine ${info.engine} (${info.backend}), ${os.cpus().length} cores, ${quick ? 'quick' : 'full'} run\n`);
+const METRICS = [['train', 'train'], ['infer', 'infer'], ['gen', 'generate']]; // seqnet key, PyTorch key
 const results = [];
 for (const w of WORKLOADS) {
   if (onlyArg && !onlyArg.includes(w.id)) continue;
   process.stderr.write(`${w.id} ${w.what}: ${sideBySide ? 'PyTorch… ' : ''}seqnet…`);
-  // each round: PyTorch, seqnet, PyTorch; the round's share compares seqnet with the mean of its two
+  // each round: PyTorch, seqnet, PyTorch; the round's shares compare seqnet with the mean of its two
   const runs = [];
   for (let k = 0; k < (sideBySide ? rounds : 1); k++) {
     const before = sideBySide ? pytorchNow(w.id) : null;
     await initBackend({ device: 'auto', kernels: 'fast' });
     const s = seqnetRun(w, 'fast');
     const after = sideBySide && before ? pytorchNow(w.id) : null;
-    runs.push({ s, before, after, share: before && after ? s.train / ((before.train + after.train) / 2) : null });
+    const pt = {};
+    const share = {};
+    for (const [sk, pk] of METRICS) {
+      if (before?.[pk] == null || after?.[pk] == null || s[sk] == null) continue;
+      pt[pk] = (before[pk] + after[pk]) / 2;
+      share[pk] = s[sk] / pt[pk];
+    }
+    runs.push({ s, before, after, pt, share, load: os.loadavg()[0] });
   }
-  const mid = runs.length > 1 ? [...runs].sort((a, b) => (a.share ?? 0) - (b.share ?? 0))[Math.floor(runs.length / 2)] : runs[0];
-  const { s, before, after } = mid; // the round with the median share
-  const r = { id: w.id, what: w.what, unit: w.unit, params: s.params, seqnet: { train: s.train, infer: s.infer, generate_tokens_per_s: s.gen } };
-  if (runs.length > 1) r.rounds = runs.map((x) => ({ seqnet_train: x.s.train, pytorch_before: x.before?.train, pytorch_after: x.after?.train, share: x.share }));
+  const last = runs[runs.length - 1].s;
+  const r = { id: w.id, what: w.what, unit: w.unit, params: last.params, seqnet: {}, pytorch: null, fraction_of_pytorch: null };
+  // per measure, the round with the median share (rounds differ by machine drift, not by code)
+  for (const [sk, pk] of METRICS) {
+    const withShare = runs.filter((x) => x.share[pk] != null).sort((a, b) => a.share[pk] - b.share[pk]);
+    const mid = withShare.length ? withShare[Math.floor(withShare.length / 2)] : runs[Math.floor(runs.length / 2)];
+    if (mid.s[sk] != null) r.seqnet[pk] = mid.s[sk];
+    if (mid.share[pk] != null) {
+      (r.pytorch ??= { measured: 'side by side' })[pk] = mid.pt[pk];
+      (r.fraction_of_pytorch ??= {})[pk] = mid.share[pk];
+    }
+  }
+  if (last.genSliding != null) {
+    r.window = w.info.seqLen;
+    r.seqnet.generate_sliding = median(runs.map((x) => x.s.genSliding));
+  }
+  if (sideBySide) {
+    r.rounds = runs.map((x) => ({ seqnet: x.s, pytorch_before: x.before, pytorch_after: x.after, share: x.share, load_average: x.load }));
+  } else if (pytorch?.[w.id]) {
+    r.pytorch = { ...pytorch[w.id], measured: 'bench/pytorch.json' };
+    r.fraction_of_pytorch = Object.fromEntries(METRICS.filter(([sk, pk]) => r.pytorch[pk] && last[sk]).map(([sk, pk]) => [pk, last[sk] / r.pytorch[pk]]));
+  }
   if (refIds.includes(w.id)) {
     await initBackend({ device: 'cpu', kernels: 'reference' });
     process.stderr.write(' pure-JS reference…');
     const ref = w.reference ? await layersRun(w) : seqnetRun(w, 'reference');
     r.reference = { ...ref, kind: w.reference ? 'tfjs-layers model.fit, cpu backend' : 'seqnet model, tfjs reference kernels, cpu backend' };
-    r.speedup = { train: s.train / ref.train, infer: s.infer / ref.infer };
-  }
-  const pt = before && after
-    ? { train: (before.train + after.train) / 2, infer: (before.infer + after.infer) / 2, before, after, measured: 'side by side' }
-    : pytorch?.[w.id] ? { ...pytorch[w.id], measured: 'bench/pytorch.json' } : null;
-  if (pt) {
-    r.pytorch = pt;
-    r.fraction_of_pytorch = { train: s.train / pt.train, infer: s.infer / pt.infer };
+    r.speedup = { train: r.seqnet.train / ref.train, infer: r.seqnet.infer / ref.infer };
   }
   results.push(r);
-  process.stderr.write(' done\n');
+  // the figures as they come, so a long run that is stopped still tells something
+  process.stderr.write(` done ${JSON.stringify({ seqnet: r.seqnet, pytorch: r.pytorch, share: r.fraction_of_pytorch })}\n`);
 }
 
 const fmt = (v) => (v == null ? '—' : v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1));
+const pct = (v) => (v == null ? '' : ` = ${Math.round(v * 100)}%`);
+/** "seqnet / PyTorch = share" */
+const cell = (r, k) => (r.seqnet[k] == null ? '—' : r.pytorch?.[k] == null ? fmt(r.seqnet[k]) : `${fmt(r.seqnet[k])} / ${fmt(r.pytorch[k])}${pct(r.fraction_of_pytorch?.[k])}`);
 const lines = [
-  `| workload | unit | seqnet train | seqnet inference | pure-JS tfjs train | speed-up train | speed-up inference | PyTorch train | % of PyTorch |`,
-  `|---|---|---|---|---|---|---|---|---|`,
+  `| workload | unit | train: seqnet / PyTorch | inference: seqnet / PyTorch | generation, batch 1 (tokens/s): seqnet / PyTorch | pure-JS tfjs train (seqnet speed-up) |`,
+  `|---|---|---|---|---|---|`,
   ...results.map((r) =>
-    `| ${r.id} ${r.what} | ${r.unit} | ${fmt(r.seqnet.train)} | ${fmt(r.seqnet.infer)} | ${fmt(r.reference?.train)} | ` +
-    `${r.speedup ? fmt(r.speedup.train) + '×' : '—'} | ${r.speedup ? fmt(r.speedup.infer) + '×' : '—'} | ${fmt(r.pytorch?.train)} | ` +
-    `${r.fraction_of_pytorch ? Math.round(r.fraction_of_pytorch.train * 100) + '%' : '—'} |`,
+    `| ${r.id} ${r.what} | ${r.unit} | ${cell(r, 'train')} | ${cell(r, 'infer')} | ${cell(r, 'generate')} | ` +
+    `${r.reference ? `${fmt(r.reference.train)} (${fmt(r.speedup.train)}×)` : '—'} |`,
   ),
 ];
-const ranges = results.filter((r) => r.pytorch?.before).map((r) =>
-  `${r.id} PyTorch before / after: ${fmt(r.pytorch.before.train)} / ${fmt(r.pytorch.after.train)} ${r.unit}` +
-  (r.rounds ? `; share of PyTorch by round: ${r.rounds.map((x) => Math.round(x.share * 100) + '%').join(', ')} (median shown)` : ''));
-const gen = results.filter((r) => r.seqnet.generate_tokens_per_s).map((r) => `${r.id} generation (batch 1, token by token): ${fmt(r.seqnet.generate_tokens_per_s)} tokens/s`);
-process.stdout.write(lines.join('\n') + '\n\n' + [...ranges, ...gen].join('\n') + `\npeak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB\n`);
+const byRound = results.filter((r) => r.rounds).map((r) =>
+  `${r.id} shares of PyTorch by round: ` +
+  METRICS.map(([, pk]) => pk).filter((pk) => r.rounds.some((x) => x.share[pk] != null))
+    .map((pk) => `${pk} ${r.rounds.map((x) => (x.share[pk] == null ? '—' : Math.round(x.share[pk] * 100) + '%')).join(', ')}`).join('; ') +
+  ` (median shown; 1-minute load average ${r.rounds.map((x) => x.load_average.toFixed(1)).join(', ')} on ${os.cpus().length} cores)`);
+const sliding = results.filter((r) => r.seqnet.generate_sliding).map((r) =>
+  `${r.id} seqnet generation of ${2 * r.window} tokens (the context slides past the window of ${r.window}): ${fmt(r.seqnet.generate_sliding)} tokens/s`);
+process.stdout.write(`seqnet: ${info.engine} (${info.backend}); PyTorch: ${pytorchInfo ? `${pytorchInfo.torch}, ${pytorchInfo.threads} threads, ${pytorchInfo.blas.openblas ?? pytorchInfo.blas.libraries.join(', ')}` : 'bench/pytorch.json'}\n\n` +
+  lines.join('\n') + '\n\n' + [...byRound, ...sliding].join('\n') + `\npeak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB\n`);
 const out = {
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version },
   engine: info.engine,
   backend: info.backend,
+  pytorch: pytorchInfo,
   mode: quick ? 'quick' : 'full',
   rounds,
-  steps,
+  timing: `each measure warmed up >= ${WARM_S} s and ${WARM_N} calls, then timed >= ${TIME_S} s; generation: greedy, batch 1, from a one-token prime, window - 1 new tokens per call (the context fills the window)`,
   peak_rss_mib: Math.round(peakRss / 2 ** 20),
   results,
 };

@@ -1,11 +1,12 @@
 /**
  * Token-by-token inference for language models. Recurrent layers carry their state from step to
- * step, so each new token costs one step, not a re-run of the prefix. Models without carried state
- * re-run the last `seqLen` tokens.
+ * step, and a causal transformer keeps its keys and values (transformer_decode.ts), so each new
+ * token costs one step, not a re-run of the prefix. Other models re-run the last `seqLen` tokens.
  */
 import { tf } from '../backend/index.js';
 import { SeqnetRecurrent } from './layers/recurrent.js';
 import type { Predictor } from './predictor.js';
+import { transformerStepper } from './transformer_decode.js';
 
 export interface Stepper {
   /** feeds ids [B, n] (the prime, then one token at a time); returns next-token logits [B, V] */
@@ -20,11 +21,15 @@ export function chain(model: tf.LayersModel): tf.layers.Layer[] | undefined {
   return layers;
 }
 
-/** Recurrent networks step their state; any other model (a baseline too) re-reads its last window. */
-export function makeStepper(model: Predictor, seqLen: number): Stepper {
+/**
+ * Recurrent networks step their state, causal transformers extend their cache; any other model
+ * (a baseline too), or every model with `cache: false`, re-reads its last window.
+ */
+export function makeStepper(model: Predictor, seqLen: number, o: { cache?: boolean } = {}): Stepper {
   const layers = model instanceof tf.LayersModel ? chain(model) : undefined;
   if (layers && layers.some((l) => l instanceof SeqnetRecurrent)) return new RecurrentStepper(layers);
-  return new WindowStepper(model, Math.min(seqLen, model.contextLength ?? seqLen));
+  const cached = layers && o.cache !== false ? transformerStepper(layers, seqLen) : undefined;
+  return cached ?? new WindowStepper(model, Math.min(seqLen, model.contextLength ?? seqLen));
 }
 
 class RecurrentStepper implements Stepper {

@@ -1,0 +1,208 @@
+/**
+ * Token-by-token inference for a causal transformer language model with a key/value cache: each
+ * new token runs its own position through the blocks (the block's layer norms and products as tf
+ * ops on its weights, the attention over the cache in JS), attending to the keys and values the
+ * earlier positions left in the cache, instead of re-running the whole window.
+ *
+ * Same outputs as re-running the window (WindowStepper in stepper.ts, the reference twin that
+ * `--kernels reference` uses), up to float rounding:
+ * - the prime, or any feed of several tokens, runs through the model's own layers, as the window
+ *   run does, and leaves each block's keys and values [n, D] in the cache;
+ * - while the context fits the window (seqLen), a new token at position p adds row p of the
+ *   position table, as in the window run, and appends its key and value;
+ * - once the context would exceed the window, the window run sees the last seqLen tokens at
+ *   positions 0…seqLen-1, so every cached key and value changes: the cache is rebuilt from the
+ *   last seqLen tokens through the model's layers (one window pass per token from then on, the
+ *   old cost).
+ */
+import { tf, useFastKernels } from '../backend/index.js';
+import { SeqnetTransformerBlock } from './layers/block.js';
+import { dense } from './layers/dense.js';
+import { layerNorm } from './layers/norm.js';
+import { SeqnetPositional, sinusoids } from './layers/positional.js';
+
+/** layers that act on each position alone: they run on the new positions only */
+const POSITION_WISE = new Set(['Embedding', 'Dense', 'Dropout', 'SeqnetDense', 'SeqnetDropout', 'SeqnetLayerNorm']);
+
+/** keys and values of the positions seen so far, [seqLen, D] each (one batch row of one block) */
+interface RowCache {
+  k: Float32Array;
+  v: Float32Array;
+}
+
+/** weight name → tensor of a block, by the name the block gave it (block_1/qkv_kernel → qkv_kernel) */
+function blockWeights(l: SeqnetTransformerBlock): Record<string, tf.Tensor> {
+  return Object.fromEntries(l.weights.map((w) => [w.originalName.split('/').pop()!, w.read()]));
+}
+
+/**
+ * Attention of one query at position p over the cache (positions 0…p), head by head:
+ * ctx [D] = concat_h softmax(q_h·K_hᵀ/√dh) V_h, with q [D] and K, V [maxLen, D]. A few hundred
+ * multiply-adds per head: as tf ops their dispatch would cost far more than the arithmetic.
+ */
+function attendRow(q: Float32Array, cache: RowCache, p: number, H: number, scores: Float32Array, ctx: Float32Array): void {
+  const D = q.length;
+  const dh = D / H;
+  const scale = 1 / Math.sqrt(dh);
+  const { k, v } = cache;
+  ctx.fill(0);
+  for (let h = 0; h < H; h++) {
+    const o = h * dh;
+    let max = -Infinity;
+    for (let t = 0; t <= p; t++) {
+      let dot = 0;
+      const r = t * D + o;
+      for (let d = 0; d < dh; d++) dot += q[o + d] * k[r + d];
+      scores[t] = dot * scale;
+      if (scores[t] > max) max = scores[t];
+    }
+    let sum = 0;
+    for (let t = 0; t <= p; t++) sum += scores[t] = Math.exp(scores[t] - max);
+    for (let t = 0; t <= p; t++) {
+      const a = scores[t] / sum;
+      const r = t * D + o;
+      for (let d = 0; d < dh; d++) ctx[o + d] += a * v[r + d];
+    }
+  }
+}
+
+/**
+ * A cached stepper for `layers` (a chain model's layers after its input), or undefined when the
+ * fast kernels are off or the chain is not a causal transformer language model: position-wise
+ * layers, one position table, then causal blocks, then position-wise layers.
+ */
+export function transformerStepper(layers: tf.layers.Layer[], seqLen: number): TransformerStepper | undefined {
+  if (!useFastKernels()) return undefined;
+  const blocks = layers.filter((l) => l instanceof SeqnetTransformerBlock);
+  const positions = layers.filter((l) => l instanceof SeqnetPositional);
+  const first = layers.indexOf(blocks[0]);
+  // one position table before the blocks, and the blocks one after another (step() runs them as a group)
+  if (!blocks.length || positions.length !== 1 || layers.indexOf(positions[0]) > first) return undefined;
+  if (blocks.some((b, i) => layers[first + i] !== b)) return undefined;
+  for (const l of layers) {
+    if (l instanceof SeqnetTransformerBlock ? !l.causal : l instanceof SeqnetPositional ? false : !POSITION_WISE.has(l.getClassName()) || l.getConfig().maskZero === true) {
+      return undefined; // e.g. a padding mask, a [CLS] token or a pooling layer: not a plain causal LM
+    }
+  }
+  return new TransformerStepper(layers, seqLen);
+}
+
+export class TransformerStepper {
+  /** the context's tokens, one row per batch row; at most seqLen each */
+  private context: number[][] = [];
+  /** [block][batch row] */
+  private caches: RowCache[][] = [];
+  private readonly blocks: { layer: SeqnetTransformerBlock; w: Record<string, tf.Tensor> }[];
+  /** layers before the first block and after the last: position-wise, and the position table */
+  private readonly before: tf.layers.Layer[];
+  private readonly after: tf.layers.Layer[];
+  private readonly seqLen: number;
+  private readonly scores: Float32Array;
+  /** the sinusoid table [maxLen, D] (learned positions are read from the layer) */
+  private fixed: tf.Tensor2D | undefined;
+
+  constructor(
+    private readonly layers: tf.layers.Layer[],
+    seqLen: number,
+  ) {
+    const pos = layers.find((l) => l instanceof SeqnetPositional) as SeqnetPositional;
+    this.seqLen = Math.min(seqLen, pos.maxLen);
+    const blocks = layers.filter((l) => l instanceof SeqnetTransformerBlock) as SeqnetTransformerBlock[];
+    this.blocks = blocks.map((layer) => ({ layer, w: blockWeights(layer) }));
+    this.before = layers.slice(0, layers.indexOf(blocks[0]));
+    this.after = layers.slice(layers.indexOf(blocks[blocks.length - 1]) + 1);
+    this.scores = new Float32Array(this.seqLen);
+  }
+
+  /** ids [B, n] (the prime, then one token at a time) → next-token logits [B, V] */
+  feed(ids: tf.Tensor2D): tf.Tensor2D {
+    const rows = ids.arraySync() as number[][];
+    const len = this.context[0]?.length ?? 0;
+    if (len > 0 && rows[0].length === 1 && len < this.seqLen) return this.step(rows);
+    this.context = rows.map((r, b) => [...(this.context[b] ?? []), ...r].slice(-this.seqLen));
+    return this.prefill();
+  }
+
+  /** the whole context through the model's own layers; the cache from each block's input */
+  private prefill(): tf.Tensor2D {
+    const B = this.context.length, n = this.context[0].length;
+    const [logits, ...qkvs] = tf.tidy(() => {
+      let h: tf.Tensor = tf.tensor2d(this.context, [B, n], 'int32');
+      const qkv: tf.Tensor[] = [];
+      for (const l of this.layers) {
+        if (l instanceof SeqnetTransformerBlock) qkv.push(this.project(l, this.blocks[qkv.length].w, h)); // [B, n, 3D]
+        h = l.apply(h, { training: false }) as tf.Tensor;
+      }
+      return [h.slice([0, n - 1, 0], [-1, 1, -1]).squeeze([1]), ...qkv];
+    });
+    this.caches = qkvs.map((t) => {
+      const D = t.shape[2]! / 3;
+      const all = t.dataSync() as Float32Array;
+      t.dispose();
+      return Array.from({ length: B }, (_, b) => {
+        const c = { k: new Float32Array(this.seqLen * D), v: new Float32Array(this.seqLen * D) };
+        for (let p = 0; p < n; p++) {
+          const row = (b * n + p) * 3 * D;
+          c.k.set(all.subarray(row + D, row + 2 * D), p * D);
+          c.v.set(all.subarray(row + 2 * D, row + 3 * D), p * D);
+        }
+        return c;
+      });
+    });
+    return logits as tf.Tensor2D;
+  }
+
+  /** q | k | v = LN_1(x)·Wqkv + b of block l: x [..., D] → [..., 3D] */
+  private project(l: SeqnetTransformerBlock, w: Record<string, tf.Tensor>, x: tf.Tensor): tf.Tensor {
+    return dense(layerNorm(x, w.norm_1_gamma, w.norm_1_beta, l.epsilon), w.qkv_kernel as tf.Tensor2D, w.qkv_bias as tf.Tensor1D, 'linear');
+  }
+
+  /**
+   * One new token per row, at position p = the context's length: each block as
+   * SeqnetTransformerBlock computes it (dropout off), with the attention over the cache.
+   */
+  private step(rows: number[][]): tf.Tensor2D {
+    const B = rows.length, p = this.context[0].length;
+    const logits = tf.tidy(() => {
+      let h: tf.Tensor = tf.tensor2d(rows, [B, 1], 'int32');
+      for (const l of this.before) {
+        h = l instanceof SeqnetPositional ? h.add(this.table(l, h.shape[2]!).slice([p, 0], [1, -1])) : (l.call(h, { training: false }) as tf.Tensor);
+      }
+      const D = h.shape[2]!;
+      let x = h.reshape([B, D]); // [B, D]
+      const ctx = new Float32Array(B * D);
+      this.blocks.forEach(({ layer: l, w }, i) => {
+        const qkv = this.project(l, w, x).dataSync() as Float32Array; // [B, 3D]
+        for (let b = 0; b < B; b++) {
+          const row = qkv.subarray(b * 3 * D, (b + 1) * 3 * D);
+          const c = this.caches[i][b];
+          c.k.set(row.subarray(D, 2 * D), p * D);
+          c.v.set(row.subarray(2 * D), p * D);
+          attendRow(row.subarray(0, D), c, p, l.heads, this.scores, ctx.subarray(b * D, (b + 1) * D));
+        }
+        x = x.add(dense(tf.tensor2d(ctx, [B, D]), w.out_kernel as tf.Tensor2D, w.out_bias as tf.Tensor1D, 'linear'));
+        const f = dense(layerNorm(x, w.norm_2_gamma, w.norm_2_beta, l.epsilon), w.ff_1_kernel as tf.Tensor2D, w.ff_1_bias as tf.Tensor1D, 'gelu');
+        x = x.add(dense(f, w.ff_2_kernel as tf.Tensor2D, w.ff_2_bias as tf.Tensor1D, 'linear'));
+      });
+      h = x.reshape([B, 1, D]);
+      for (const l of this.after) h = l.call(h, { training: false }) as tf.Tensor;
+      return h.squeeze([1]) as tf.Tensor2D;
+    });
+    rows.forEach((r, b) => this.context[b].push(r[0]));
+    return logits;
+  }
+
+  /** positions [maxLen, D]: the learned table, or the layer's sinusoids */
+  private table(l: SeqnetPositional, D: number): tf.Tensor2D {
+    if (l.mode === 'learned') return l.weights[0].read() as tf.Tensor2D;
+    this.fixed ??= tf.keep(tf.tensor2d(sinusoids(l.maxLen, D), [l.maxLen, D]));
+    return this.fixed;
+  }
+
+  dispose(): void {
+    this.caches = [];
+    this.context = [];
+    this.fixed?.dispose();
+    this.fixed = undefined;
+  }
+}
