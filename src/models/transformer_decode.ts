@@ -15,10 +15,10 @@
  *   last seqLen tokens through the model's layers (one window pass per token from then on, the
  *   old cost).
  */
-import { tf, useFastKernels } from '../backend/index.js';
+import { runtime, tf } from '../backend/index.js';
+import { dense } from '../backend/ops/dense.js';
+import { layerNorm } from '../backend/ops/layer_norm.js';
 import { SeqnetTransformerBlock } from './layers/block.js';
-import { dense } from './layers/dense.js';
-import { layerNorm } from './layers/norm.js';
 import { SeqnetPositional, sinusoids } from './layers/positional.js';
 
 /** layers that act on each position alone: they run on the new positions only */
@@ -72,7 +72,7 @@ function attendRow(q: Float32Array, cache: RowCache, p: number, H: number, score
  * layers, one position table, then causal blocks, then position-wise layers.
  */
 export function transformerStepper(layers: tf.layers.Layer[], seqLen: number): TransformerStepper | undefined {
-  if (!useFastKernels()) return undefined;
+  if (!runtime().fast) return undefined;
   const blocks = layers.filter((l) => l instanceof SeqnetTransformerBlock);
   const positions = layers.filter((l) => l instanceof SeqnetPositional);
   const first = layers.indexOf(blocks[0]);
