@@ -49,6 +49,18 @@ describe('seqnet export bad input', () => {
     expect(none.err).toMatch(/give --out DIR .*--web DIR/);
   });
 
+  it('never writes over the run itself, even with --overwrite', async () => {
+    const before = fs.readdirSync(path.join(lstm, 'best')).sort();
+    expect(before).toContain('checkpoint.json');
+    for (const [flag, target, says] of [['--out', path.join(lstm, 'best'), 'is inside'], ['--web', dir, 'holds'], ['--out', lstm, 'is inside']]) {
+      const r = await runCli('export', lstm, flag, target, '--overwrite');
+      expect(r.code, target).toBe(2);
+      expect(r.err).toMatch(new RegExp(`${flag} .*: the folder ${says} the run .*Export into a folder outside the run`));
+    }
+    expect(fs.readdirSync(path.join(lstm, 'best')).sort()).toEqual(before);
+    expect(fs.existsSync(path.join(lstm, 'manifest.json'))).toBe(true);
+  });
+
   it('names the layer that cannot take the requested form, and what to use instead', async () => {
     const gru = await trainRun(dir, 'gru', 'cls', '{ type: gru, embedding_dim: 4, units: 4, layers: 1 }');
     const r = await runCli('export', gru, '--out', path.join(dir, 'g'), '--pure');
