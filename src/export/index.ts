@@ -86,7 +86,7 @@ export async function exportRun(dir: string, o: ExportOptions): Promise<ExportRe
     throw new SeqnetError(`${dir}: export of masked_lm runs is not supported: they are pre-training for a fine-tuned model (train.init_from); export that model's run instead.`, 2);
   }
 
-  const saved = readSaved(ckpt);
+  const saved = await readSaved(ckpt);
   let t: ReturnType<typeof translate>;
   try {
     t = translate(saved, o.pure ?? false);

@@ -32,6 +32,21 @@ describe('seqnet export bad input', () => {
     expect(r.err).toMatch(/has no checkpoint yet .*train it first/);
   });
 
+  it('refuses a damaged checkpoint (exit 4, no stack), with or without its checkpoint.json', async () => {
+    const run = path.join(dir, 'damaged');
+    fs.cpSync(lstm, run, { recursive: true });
+    const weights = path.join(run, 'best', 'weights.bin');
+    fs.truncateSync(weights, 40);
+    const r = await runCli('export', run, '--out', path.join(dir, 'd1'));
+    expect(r.code, r.err).toBe(4);
+    expect(r.err).toMatch(/weights\.bin has 40 bytes, checkpoint\.json says \d+: the file is truncated/);
+    fs.rmSync(path.join(run, 'best', 'checkpoint.json')); // a checkpoint from before checkpoint.json
+    const old = await runCli('export', run, '--out', path.join(dir, 'd2'));
+    expect(old.code, old.err).toBe(4);
+    expect(old.err).toMatch(/model\.json: its weights need \d+ bytes, the weight files hold 40; the checkpoint is damaged/);
+    expect(old.err).not.toMatch(/\n\s+at /);
+  });
+
   it('refuses a non-empty --out unless --overwrite, and needs --out or --web', async () => {
     const out = path.join(dir, 'busy');
     fs.mkdirSync(out);
