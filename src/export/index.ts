@@ -62,6 +62,9 @@ function checkTarget(dir: string, flag: string, overwrite: boolean, runDir: stri
   }
   if (within(process.cwd(), t)) throw new SeqnetError(`${flag} ${dir}: the folder holds the working directory, which the export would replace. Choose a new folder, e.g. exports/<name>.`, 2);
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new SeqnetError(`${flag} ${dir}: exists and is not a folder.`, 2);
+  let parent = t;
+  while (!fs.existsSync(parent)) parent = path.dirname(parent);
+  if (!fs.statSync(parent).isDirectory()) throw new SeqnetError(`${flag} ${dir}: ${parent} is a file, so no folder can be made there. Choose another folder.`, 2);
   if (!overwrite && fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
     throw new SeqnetError(`${flag} ${dir}: the folder is not empty. Choose another folder or pass --overwrite to replace it.`, 2);
   }

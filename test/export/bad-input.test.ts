@@ -55,6 +55,9 @@ describe('seqnet export bad input', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--out .*busy: the folder is not empty\. Choose another folder or pass --overwrite/);
     expect(fs.readdirSync(out)).toEqual(['keep.txt']);
+    const under = await runCli('export', lstm, '--out', path.join(out, 'keep.txt', 'x')); // was exit 70, ENOTDIR
+    expect(under.code, under.err).toBe(2);
+    expect(under.err).toMatch(/--out .*keep\.txt.x: .*keep\.txt is a file, so no folder can be made there/);
     const ok = await runCli('export', lstm, '--out', out, '--overwrite');
     expect(ok.code, ok.err).toBe(0);
     expect(ok.out).toMatch(/standard TensorFlow\.js layers only/);
