@@ -39,9 +39,32 @@ export interface ExportResult {
   files: string[];
 }
 
-/** Refuses a folder that holds anything unless `overwrite`. */
-function checkTarget(dir: string, flag: string, overwrite: boolean): void {
+/** `p` resolved, through symlinks as far as it exists */
+function real(p: string): string {
+  const abs = path.resolve(p);
+  return fs.existsSync(abs) ? fs.realpathSync(abs) : path.join(real(path.dirname(abs)), path.basename(abs));
+}
+/** `a` is `b` or inside it */
+function within(a: string, b: string): boolean {
+  const rel = path.relative(b, a);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Refuses a folder that holds anything unless `overwrite`, and, even with it, one that is the run,
+ * inside it or around it (an export replaces its --out folder: that would delete the checkpoint or
+ * the run) or that holds the working directory.
+ */
+function checkTarget(dir: string, flag: string, overwrite: boolean, runDir: string): void {
+  const [t, r] = [real(dir), real(runDir)];
+  if (within(t, r) || within(r, t)) {
+    throw new SeqnetError(`${flag} ${dir}: the folder ${within(t, r) ? 'is inside' : 'holds'} the run ${runDir}, which the export would overwrite. Export into a folder outside the run, e.g. exports/<name>.`, 2);
+  }
+  if (within(process.cwd(), t)) throw new SeqnetError(`${flag} ${dir}: the folder holds the working directory, which the export would replace. Choose a new folder, e.g. exports/<name>.`, 2);
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new SeqnetError(`${flag} ${dir}: exists and is not a folder.`, 2);
+  let parent = t;
+  while (!fs.existsSync(parent)) parent = path.dirname(parent);
+  if (!fs.statSync(parent).isDirectory()) throw new SeqnetError(`${flag} ${dir}: ${parent} is a file, so no folder can be made there. Choose another folder.`, 2);
   if (!overwrite && fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
     throw new SeqnetError(`${flag} ${dir}: the folder is not empty. Choose another folder or pass --overwrite to replace it.`, 2);
   }
@@ -61,12 +84,12 @@ export async function exportRun(dir: string, o: ExportOptions): Promise<ExportRe
     }
     throw new RunError(`${dir} has no checkpoint yet (neither best/ nor last/ holds model.json); train it first.`);
   }
-  for (const [flag, target] of [['--out', o.out], ['--web', o.web]] as const) if (target) checkTarget(target, flag, o.overwrite ?? false);
+  for (const [flag, target] of [['--out', o.out], ['--web', o.web]] as const) if (target) checkTarget(target, flag, o.overwrite ?? false, dir);
   if (cfg.task === 'masked_lm') {
     throw new SeqnetError(`${dir}: export of masked_lm runs is not supported: they are pre-training for a fine-tuned model (train.init_from); export that model's run instead.`, 2);
   }
 
-  const saved = readSaved(ckpt);
+  const saved = await readSaved(ckpt);
   let t: ReturnType<typeof translate>;
   try {
     t = translate(saved, o.pure ?? false);

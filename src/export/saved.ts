@@ -5,6 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { tf } from '../backend/index.js';
+import { readConsistent } from '../models/io.js';
+import { weightBytes } from '../models/io_checks.js';
 import { RunError } from '../util/errors.js';
 
 /** One entry of `modelTopology.config.layers` (Keras functional-model JSON). */
@@ -27,26 +29,33 @@ export interface SavedModel {
   weightNames: string[];
 }
 
-/** Reads `dir`/model.json and its weight files; throws a RunError naming the file when damaged. */
-export function readSaved(dir: string): SavedModel {
+/**
+ * Reads `dir`/model.json and its weight files as one consistent snapshot checked against the
+ * checkpoint's checkpoint.json (models/io.ts); throws a RunError naming the file when damaged.
+ */
+export async function readSaved(dir: string): Promise<SavedModel> {
   const file = path.join(dir, 'model.json');
-  if (!fs.existsSync(file)) throw new RunError(`no model in ${dir} (model.json is missing)`);
+  const snap = await readConsistent(dir);
   let mj: {
     modelTopology: { config: { name: string; layers: SavedLayer[]; input_layers: [string, number, number][]; output_layers: [string, number, number][] } };
     weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
   };
   try {
-    mj = JSON.parse(fs.readFileSync(file, 'utf8'));
+    mj = JSON.parse(snap.files.get('model.json')!.toString('utf8'));
   } catch (e) {
     throw new RunError(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)}); the checkpoint is damaged.`);
   }
+  if (!mj?.modelTopology?.config || !Array.isArray(mj.weightsManifest)) throw new RunError(`${file}: not a TensorFlow.js layers model (modelTopology or weightsManifest is missing).`);
   const specs = mj.weightsManifest.flatMap((g) => g.weights);
   const bufs = mj.weightsManifest.flatMap((g) => g.paths).map((p) => {
-    const f = path.join(dir, p);
-    if (!fs.existsSync(f)) throw new RunError(`${f} is missing; the checkpoint in ${dir} is damaged.`);
-    return fs.readFileSync(f);
+    const f = path.join(snap.dir, p);
+    const b = snap.files.get(p) ?? (fs.existsSync(f) ? fs.readFileSync(f) : undefined);
+    if (!b) throw new RunError(`${f} is missing; the checkpoint in ${dir} is damaged.`);
+    return b;
   });
   const all = Buffer.concat(bufs);
+  const need = weightBytes(specs, file);
+  if (all.byteLength !== need) throw new RunError(`${file}: its weights need ${need} bytes, the weight files hold ${all.byteLength}; the checkpoint is damaged.`);
   const data = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
   const named = tf.io.decodeWeights(data, specs);
   const c = mj.modelTopology.config;

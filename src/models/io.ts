@@ -116,7 +116,7 @@ export async function saveCheckpoint(
 }
 
 /** The files of one checkpoint, read together and checked against its checkpoint.json. */
-interface Snapshot {
+export interface Snapshot {
   dir: string;
   files: Map<string, Buffer>;
 }
@@ -163,7 +163,7 @@ const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * Reads a checkpoint consistently while a training run may be replacing it: a read that straddles
  * a swap fails its checksums (or finds a file gone) and is tried again on the new folder.
  */
-async function readConsistent(dir: string): Promise<Snapshot> {
+export async function readConsistent(dir: string): Promise<Snapshot> {
   for (let attempt = 0; ; attempt++) {
     const live = liveDir(dir);
     if (!live) throw new RunError(`no checkpoint in ${dir} yet (the folder does not exist).`);

@@ -147,7 +147,12 @@ function translator(app: HTMLElement, m: SeqnetModel, sample: Sample): void {
   const box = $<HTMLInputElement>('#text');
   box.value = sample.text ?? '';
   const show = () => {
-    if (!box.value.trim()) return;
+    if (!box.value.trim()) {
+      // nothing to translate: clear the last result rather than leave it beside an empty box
+      $('#translation').textContent = '';
+      $('#heatmap').replaceChildren();
+      return void state('ready');
+    }
     const r = m.translate(box.value);
     $('#translation').textContent = r.translation;
     $('#heatmap').replaceChildren(r.attention.length ? attentionView(r.sourceTokens, r.targetTokens, r.attention) : el('p', { class: 'muted' }, 'This model has no attention (model.attention: none).'));

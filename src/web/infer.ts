@@ -213,8 +213,15 @@ export class SeqnetModel {
     if (rows.length < f.lookback) throw new Error(`forecast needs the last ${f.lookback} rows; got ${rows.length}.`);
     const at = (c: string) => s.columns.indexOf(c);
     const x = new Float32Array(f.lookback * f.features.length);
-    rows.slice(-f.lookback).forEach((r, t) =>
-      f.features.forEach((c, j) => (x[t * f.features.length + j] = (Number(r[c]) - s.shift[at(c)]) / s.scale[at(c)])),
+    const first = rows.length - f.lookback;
+    rows.slice(first).forEach((r, t) =>
+      f.features.forEach((c, j) => {
+        // a missing column or a non-number would otherwise become NaN and a NaN forecast
+        const raw: unknown = r[c];
+        const v = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+        if (!Number.isFinite(v)) throw new Error(`forecast: row ${first + t + 1} has no number for column ${c} (got ${JSON.stringify(raw) ?? 'nothing'}); every row needs ${f.features.join(', ')}.`);
+        x[t * f.features.length + j] = (v - s.shift[at(c)]) / s.scale[at(c)];
+      }),
     );
     const y = this.run(x, [1, f.lookback, f.features.length], 'float32');
     const v = (y.arraySync() as number[][][])[0];

@@ -32,6 +32,21 @@ describe('seqnet export bad input', () => {
     expect(r.err).toMatch(/has no checkpoint yet .*train it first/);
   });
 
+  it('refuses a damaged checkpoint (exit 4, no stack), with or without its checkpoint.json', async () => {
+    const run = path.join(dir, 'damaged');
+    fs.cpSync(lstm, run, { recursive: true });
+    const weights = path.join(run, 'best', 'weights.bin');
+    fs.truncateSync(weights, 40);
+    const r = await runCli('export', run, '--out', path.join(dir, 'd1'));
+    expect(r.code, r.err).toBe(4);
+    expect(r.err).toMatch(/weights\.bin has 40 bytes, checkpoint\.json says \d+: the file is truncated/);
+    fs.rmSync(path.join(run, 'best', 'checkpoint.json')); // a checkpoint from before checkpoint.json
+    const old = await runCli('export', run, '--out', path.join(dir, 'd2'));
+    expect(old.code, old.err).toBe(4);
+    expect(old.err).toMatch(/model\.json: its weights need \d+ bytes, the weight files hold 40; the checkpoint is damaged/);
+    expect(old.err).not.toMatch(/\n\s+at /);
+  });
+
   it('refuses a non-empty --out unless --overwrite, and needs --out or --web', async () => {
     const out = path.join(dir, 'busy');
     fs.mkdirSync(out);
@@ -40,6 +55,9 @@ describe('seqnet export bad input', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--out .*busy: the folder is not empty\. Choose another folder or pass --overwrite/);
     expect(fs.readdirSync(out)).toEqual(['keep.txt']);
+    const under = await runCli('export', lstm, '--out', path.join(out, 'keep.txt', 'x')); // was exit 70, ENOTDIR
+    expect(under.code, under.err).toBe(2);
+    expect(under.err).toMatch(/--out .*keep\.txt.x: .*keep\.txt is a file, so no folder can be made there/);
     const ok = await runCli('export', lstm, '--out', out, '--overwrite');
     expect(ok.code, ok.err).toBe(0);
     expect(ok.out).toMatch(/standard TensorFlow\.js layers only/);
@@ -47,6 +65,18 @@ describe('seqnet export bad input', () => {
     const none = await runCli('export', lstm);
     expect(none.code).toBe(2);
     expect(none.err).toMatch(/give --out DIR .*--web DIR/);
+  });
+
+  it('never writes over the run itself, even with --overwrite', async () => {
+    const before = fs.readdirSync(path.join(lstm, 'best')).sort();
+    expect(before).toContain('checkpoint.json');
+    for (const [flag, target, says] of [['--out', path.join(lstm, 'best'), 'is inside'], ['--web', dir, 'holds'], ['--out', lstm, 'is inside']]) {
+      const r = await runCli('export', lstm, flag, target, '--overwrite');
+      expect(r.code, target).toBe(2);
+      expect(r.err).toMatch(new RegExp(`${flag} .*: the folder ${says} the run .*Export into a folder outside the run`));
+    }
+    expect(fs.readdirSync(path.join(lstm, 'best')).sort()).toEqual(before);
+    expect(fs.existsSync(path.join(lstm, 'manifest.json'))).toBe(true);
   });
 
   it('names the layer that cannot take the requested form, and what to use instead', async () => {

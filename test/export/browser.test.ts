@@ -100,6 +100,10 @@ describe('demo pages in headless chromium', () => {
     expect(rows.length).toBeGreaterThanOrEqual(want.translation.length); // one row per output token (+ <eos>)
     expect(new Set(rows)).toEqual(new Set([4])); // one column per source token
     await page.screenshot({ path: path.join(shots, 'seq2seq.png'), fullPage: true });
+    await page.fill('#text', ''); // an emptied box clears the result and the page is ready again
+    await ready(page);
+    expect(await page.textContent('#translation')).toBe('');
+    expect(await page.$$('table.heat')).toHaveLength(0);
     await close();
   });
 

@@ -15,8 +15,13 @@ for (const job of JSON.parse(fs.readFileSync(jobsFile, 'utf8'))) {
   const model = tf.io.fromMemory({ modelTopology: mj.modelTopology, weightSpecs: mj.weightsManifest[0].weights, weightData: w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) });
   const m = await load({ model, seqnet: JSON.parse(fs.readFileSync(path.join(job.dir, 'seqnet.json'), 'utf8')) });
   const before = tf.memory().numTensors;
-  results.push(m[job.call](...job.args));
-  results[results.length - 1] = { value: results[results.length - 1], leaked: tf.memory().numTensors - before };
+  let value;
+  try {
+    value = m[job.call](...job.args);
+  } catch (e) {
+    value = { error: e.message };
+  }
+  results.push({ value, leaked: tf.memory().numTensors - before });
   m.dispose();
 }
 process.stdout.write(JSON.stringify(results));

@@ -65,6 +65,10 @@ describe('seqnet/infer', () => {
     const beam = await exported('s2s-beam', 's2s', '{ type: seq2seq, encoder: gru, units: 8, embedding_dim: 6, attention: general, decoding: beam, beam_size: 3 }', s2sTrain);
     const sources = ['abc', 'bcde', 'cab'];
     for (const x of sources) jobs.push({ dir: greedy.out, call: 'translate', args: [x] }, { dir: beam.out, call: 'translate', args: [x] });
+    // a row without a feature column, or with a non-number in it, is an error naming the row, not a NaN forecast
+    const bad = rows.map((r) => ({ ...r }));
+    delete (bad[bad.length - 1] as Partial<(typeof rows)[number]>).b;
+    jobs.push({ dir: fc.out, call: 'forecast', args: [bad] }, { dir: fc.out, call: 'forecast', args: [rows.map((r, i) => (i === rows.length - 2 ? { ...r, a: 'n/a' } : r))] });
 
     const infer = await webModule('infer');
     const jobsFile = path.join(dir, 'infer-jobs.json');
@@ -99,5 +103,7 @@ describe('seqnet/infer', () => {
         expect(g.sourceTokens).toHaveLength(x.length); // char tokens
       }
     }
+    expect(got[n + 3 + 2 * sources.length].value).toEqual({ error: `forecast: row ${rows.length} has no number for column b (got nothing); every row needs a, b.` });
+    expect(got[n + 4 + 2 * sources.length].value).toEqual({ error: `forecast: row ${rows.length - 1} has no number for column a (got "n/a"); every row needs a, b.` });
   });
 });

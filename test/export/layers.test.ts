@@ -30,6 +30,7 @@ const CASES: [name: string, data: string, model: string, custom: string[]][] = [
   ['s2s-gru-additive', 's2s', '{ type: seq2seq, encoder: gru, units: 5, embedding_dim: 4, layers: 2, attention: additive }', S2S],
   ['s2s-lstm-location', 's2s', '{ type: seq2seq, units: 4, embedding_dim: 4, attention: location }', S2S],
   ['s2s-lstm-cosine', 's2s', '{ type: seq2seq, units: 4, embedding_dim: 4, attention: cosine }', S2S],
+  ['s2s-lstm-scaled-dot', 's2s', '{ type: seq2seq, units: 4, embedding_dim: 4, attention: scaled_dot }', S2S],
   ['s2s-lstm-none', 's2s', '{ type: seq2seq, units: 4, embedding_dim: 4, attention: none }', S2S],
 ];
 

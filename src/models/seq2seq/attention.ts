@@ -29,6 +29,21 @@ export interface AttentionArgs {
 }
 
 const NEG = -1e9;
+/** every score, exhaustively (a new schema value is a compile error here) */
+const SCORES: Record<AttentionScore, true> = { none: true, dot: true, general: true, additive: true, scaled_dot: true, cosine: true, location: true };
+
+/**
+ * The score a layer config names, as saved or as tfjs hands it back on load: deserialization
+ * camel-cases every string value of a saved config (scaled_dot → scaledDot), so both spellings map
+ * to the schema's value. Anything else is a checkpoint no seqnet version wrote.
+ */
+export function savedScore(value: unknown): AttentionScore {
+  const key = (s: string) => s.replace(/_/g, '').toLowerCase();
+  const scores = Object.keys(SCORES) as AttentionScore[];
+  const found = typeof value === 'string' ? scores.find((s) => key(s) === key(value)) : undefined;
+  if (!found) throw new Error(`unknown attention score ${JSON.stringify(value)} in a saved seq2seq layer (expected one of ${scores.join(', ')})`);
+  return found;
+}
 
 export class SeqnetSeq2seqAttention extends tf.layers.Layer {
   static className = 'SeqnetSeq2seqAttention';
@@ -40,7 +55,7 @@ export class SeqnetSeq2seqAttention extends tf.layers.Layer {
 
   constructor(args: AttentionArgs) {
     super({ name: args.name });
-    this.score = args.score;
+    this.score = savedScore(args.score) as ContentScore;
     this.units = args.units;
     this.sourceLength = args.sourceLength;
     this.seed = args.seed;

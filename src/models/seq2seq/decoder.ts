@@ -13,7 +13,7 @@ import type { AttentionScore } from '../../config/schema/seq2seq.js';
 import { Rng } from '../../util/rng.js';
 import { dropout } from '../layers/dropout.js';
 import { SeqnetRecurrent } from '../layers/recurrent.js';
-import { SeqnetSeq2seqAttention } from './attention.js';
+import { savedScore, SeqnetSeq2seqAttention } from './attention.js';
 import { statesPerLayer, type Memory, type Seq2seqCell } from './encoder.js';
 import { buildSublayer, dense3d, embeddingInit, glorot, withSublayers, type Init } from './sublayers.js';
 
@@ -53,7 +53,8 @@ export class SeqnetSeq2seqDecoder extends tf.layers.Layer {
 
   constructor(args: DecoderArgs) {
     super({ name: args.name });
-    const { cell, units, layers, vocabSize, embeddingDim, attention, sourceLength, dropout: rate, teacherForcing, seed } = args;
+    const { cell, units, layers, vocabSize, embeddingDim, sourceLength, dropout: rate, teacherForcing, seed } = args;
+    const attention = savedScore(args.attention); // a loaded config holds it camel-cased (scaledDot)
     this.args = { cell, units, layers, vocabSize, embeddingDim, attention, sourceLength, dropout: rate, teacherForcing, seed };
     const rng = new Rng(seed);
     this.rnns = Array.from({ length: layers }, (_, i) => new SeqnetRecurrent({ cell, units, seed: rng.fork(), name: `${cell}_${i + 1}` }));
