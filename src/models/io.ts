@@ -83,7 +83,7 @@ function errnoText(e: unknown): string {
  * Writes `model` (plus JSON files `extra`, plus whatever `also` writes) into `dir` atomically: all
  * of it lands in a sibling temporary folder first, which then replaces `dir`. A failed write is a
  * RunError; the previous checkpoint in `dir` is left as it was. `index: false` leaves out
- * checkpoint.json (a folder for other tools, such as `seqnet export`'s).
+ * checkpoint.json and words a failure for an export (a folder for other tools, `seqnet export`'s).
  */
 export async function saveCheckpoint(
   model: tf.LayersModel,
@@ -111,6 +111,7 @@ export async function saveCheckpoint(
     // only filesystem failures are the user's to fix; anything else is a bug and keeps its stack
     if (e instanceof RunError || typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
     const kept = fs.existsSync(dir) ? `the previous checkpoint in ${dir} is intact` : 'no earlier checkpoint was written';
+    if (!withIndex) throw new RunError(`cannot write the export ${dir}: ${errnoText(e)}; nothing was replaced.\nFree space or fix permissions, then run the export again.`);
     throw new RunError(`cannot write the checkpoint ${dir}: ${errnoText(e)}; training stopped (${kept}).\nFree space or fix permissions, then continue with --resume.`);
   }
 }
