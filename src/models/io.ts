@@ -111,7 +111,7 @@ export async function saveCheckpoint(
     // only filesystem failures are the user's to fix; anything else is a bug and keeps its stack
     if (e instanceof RunError || typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
     const kept = fs.existsSync(dir) ? `the previous checkpoint in ${dir} is intact` : 'no earlier checkpoint was written';
-    if (!withIndex) throw new RunError(`cannot write the export ${dir}: ${errnoText(e)}; nothing was replaced.\nFree space or fix permissions, then run the export again.`);
+    if (!withIndex) throw new RunError(`cannot write the export ${dir}: ${errnoText(e)} (${fs.existsSync(dir) ? `the previous ${dir} is intact` : "no export was written"}).\nFree space or fix permissions, then run the export again.`);
     throw new RunError(`cannot write the checkpoint ${dir}: ${errnoText(e)}; training stopped (${kept}).\nFree space or fix permissions, then continue with --resume.`);
   }
 }
