@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf, type BackendInfo } from '../../src/backend/index.js';
 import { loadConfig } from '../../src/config/load.js';
 import { plotCompare, writePlots } from '../../src/plot/index.js';
+import { bestRow } from '../../src/plot/loss.js';
+import type { RunCurves } from '../../src/plot/rundata.js';
 import { train } from '../../src/train/index.js';
 import { runCli } from '../helpers/cli.js';
 import { fixture } from '../helpers/tmp.js';
@@ -97,6 +99,14 @@ describe('plots per task', () => {
     fs.writeFileSync(path.join(run, 'history.csv'), 'epoch,step,train_loss,valid_loss,learning_rate,seconds,valid_accuracy\n1,2,0.85,0.8,0.01,0.2,0.5\n2,4,0.67,0.7,0.01,0.4,0.75\n');
     await writePlots(run);
     expectTexts(plot(run, 'loss.svg'), ['train loss (per logged step)', 'valid accuracy (per evaluation)', 'best evaluation']);
+  });
+
+  it('marks the best evaluation by best_step when an epoch has several (eval_every_steps)', () => {
+    const history = [20, 40, 60, 80].map((step, i) => ({ epoch: step <= 75 ? 1 : 2, step, valid_loss: [0.6, 0.3, 0.1, 0.2][i] }));
+    const run = { history, metrics: { best_epoch: 1, best_step: 60 } } as unknown as RunCurves;
+    expect(bestRow(run)?.step).toBe(60);
+    // runs written before best_step: by epoch
+    expect(bestRow({ ...run, metrics: { best_epoch: 2 } })?.step).toBe(80);
   });
 
   it('compare: validation curves of several runs on one chart, one legend entry per run', () => {
