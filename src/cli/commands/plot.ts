@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { checkWritable } from '../../eval/report.js';
 import { plotCompare, writePlots } from '../../plot/index.js';
 import { SeqnetError } from '../../util/errors.js';
 import { addBackendOptions, startBackend } from '../backend.js';
@@ -21,6 +22,7 @@ Examples:
   );
   cmd.action(async (dirs: string[], o) => {
     if (o.compare) {
+      checkWritable(o.compare, '--compare');
       process.stdout.write(`${plotCompare(dirs, o.compare)}\n`);
       return;
     }
