@@ -127,6 +127,14 @@ describe('seqnet plot', () => {
     svgTexts(path.join(dir, 'c2.svg'));
   });
 
+  it('--out onto a file: a usage error, no stack', async () => {
+    const file = path.join(dir, 'reviews.csv');
+    const r = await runCli('plot', runs.cls, '--out', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--out .*reviews\.csv: cannot make a folder there/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(REVIEWS);
+  });
+
   it('on a folder that is not a run: a clear error, exit code 4', async () => {
     const r = await runCli('plot', dir);
     expect(r.code).toBe(4);
