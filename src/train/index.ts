@@ -54,6 +54,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 /** Trains while holding the run directory's lock (one writer per run; see lock.ts). */
 export async function train(cfg: Config, o: TrainOptions): Promise<TrainResult> {
   const dir = o.out ?? path.join('runs', cfg.name);
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new RunError(`${dir} is a file, not a run directory; give --out a folder.`);
   const lock = acquireRunLock(dir, (m) => o.hooks?.onWarning?.(m));
   try {
     recoverFolder(dir, ['last', 'best']); // what a kill -9 of an earlier run left half done
