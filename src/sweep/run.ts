@@ -51,7 +51,8 @@ export function runTrial(plan: Plan, t: Trial, o: RunOptions): Promise<TrialReco
       if (done) return;
       done = true;
       const ok = code === 0 || code === 130;
-      const status = !ok || spawnError ? 'failed' : code === 130 ? 'interrupted' : readStatus(dir) === 'stopped_early' ? 'stopped_early' : 'finished';
+      const ran = readStatus(dir);
+      const status = !ok || spawnError ? 'failed' : code === 130 ? 'interrupted' : ran === 'stopped_early' || ran === 'time_budget' ? ran : 'finished';
       const rec: TrialRecord = {
         index: t.index, name: t.name, set: t.set, config: plan.config, task: plan.cfg.task, status,
         ...(status === 'failed' ? { error: spawnError?.message ?? errorOf(err, code, signal) } : {}),

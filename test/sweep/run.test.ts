@@ -84,6 +84,15 @@ describe('seqnet sweep end to end', () => {
     expect(fs.existsSync(path.join(collected, 'leaderboard.csv'))).toBe(true);
   });
 
+  it('a trial stopped by its time budget is recorded as time_budget, not finished', async () => {
+    const dir = fixture({ 'c.yaml': TINY_LM_YAML, 'corpus.txt': TINY_CORPUS });
+    const out = path.join(dir, 'sweep');
+    const r = await runCli('sweep', path.join(dir, 'c.yaml'), '--set', 'train.max_steps=20', '--set', 'train.time_budget=1ms', '--grid', 'model.units=[8]', '--trial', '0', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const rec = JSON.parse(fs.readFileSync(path.join(out, '0-units=8', TRIAL_FILE), 'utf8')) as TrialRecord;
+    expect(rec.status).toBe('time_budget');
+  });
+
   it('--gather on a folder that holds no trials: a clear error', async () => {
     const r = await runCli('sweep', '--gather', tmpDir());
     expect(r.code).toBe(4);
