@@ -22,6 +22,8 @@ export interface RunOptions {
   /** extra flags for each `seqnet train` (e.g. --device cpu) */
   trainFlags?: string[];
   onDone?(r: TrialRecord, dir: string): void;
+  /** once aborted (Ctrl-C), no further trial starts; the running ones save and are recorded as interrupted */
+  signal?: AbortSignal;
 }
 
 export const threadsPerJob = (jobs: number, cores = availableParallelism()): number => Math.max(1, Math.floor(cores / jobs));
@@ -81,7 +83,7 @@ export async function runTrials(plan: Plan, trials: readonly Trial[], o: RunOpti
   const out: TrialRecord[] = [];
   let next = 0;
   const worker = async () => {
-    while (next < trials.length) {
+    while (next < trials.length && !o.signal?.aborted) {
       const t = trials[next++];
       out.push(await runTrial(plan, t, o));
     }
