@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { duration } from '../format.js';
+import { onInterrupt } from '../interrupt.js';
 import {
   buildLeaderboard, findTrials, planSweep, rankBy, renderLeaderboard, resolveTrialIndex, runSweep, runTrial, writeLeaderboard, type TrialRecord,
 } from '../../sweep/index.js';
@@ -72,14 +73,8 @@ See docs/SCALING.md for GitHub Actions, GitLab CI and Kubernetes.`,
         return;
       }
       // Ctrl-C reaches the trials too (they save last/ and stop); the sweep starts no further trial
-      // and still records the ones that ran, then exits 130. Twice: quit now.
-      const abort = new AbortController();
-      const onSigint = () => {
-        if (abort.signal.aborted) process.exit(EXIT.interrupted);
-        process.stderr.write('\ninterrupt: letting the running trials save, starting no more (Ctrl-C again to quit now)\n');
-        abort.abort();
-      };
-      process.on('SIGINT', onSigint);
+      // and still records the ones that ran, then exits 130
+      const interrupt = onInterrupt('letting the running trials save, starting no more');
       try {
         if (index) {
           const t = plan.trials[index.index];
@@ -88,13 +83,13 @@ See docs/SCALING.md for GitHub Actions, GitLab CI and Kubernetes.`,
           if (r.status === 'failed') process.exitCode = 1; // the trial folder still records the error for --gather
         } else {
           process.stderr.write(`sweep: ${plan.trials.length} trials into ${plan.root}, ${o.jobs} at a time\n`);
-          const r = await runSweep(plan, { jobs: o.jobs, trainFlags, metric: o.metric, mode: o.mode, onDone: say, signal: abort.signal });
+          const r = await runSweep(plan, { jobs: o.jobs, trainFlags, metric: o.metric, mode: o.mode, onDone: say, signal: interrupt.signal });
           process.stdout.write((o.markdown ? renderLeaderboard(r.leaderboard, true) : renderLeaderboard(r.leaderboard)) + '\n');
           process.stderr.write(`wrote ${r.files.join(', ')}\n`);
         }
       } finally {
-        process.off('SIGINT', onSigint);
+        interrupt.dispose();
       }
-      if (abort.signal.aborted) process.exitCode = EXIT.interrupted;
+      if (interrupt.signal.aborted) process.exitCode = EXIT.interrupted;
     });
 }
