@@ -50,6 +50,17 @@ describe('assertion parsing', () => {
 });
 
 describe('seqnet eval gates', () => {
+  it('reports the checkpoint it scored: last when a run stopped before its first best', async () => {
+    const early = path.join(dir, 'runs', 'early');
+    fs.cpSync(run, early, { recursive: true });
+    fs.rmSync(path.join(early, 'best'), { recursive: true });
+    const m = JSON.parse(fs.readFileSync(path.join(early, 'manifest.json'), 'utf8'));
+    fs.writeFileSync(path.join(early, 'manifest.json'), JSON.stringify({ ...m, status: 'diverged' }));
+    const r = await runCli('eval', early, '--json');
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ checkpoint: 'last' });
+  });
+
   it('passes: exit 0, the JSON report (--out equals --json) and a JUnit file without failures', async () => {
     const out = path.join(dir, 'reports', 'ok.json');
     const xml = path.join(dir, 'reports', 'ok.xml');
