@@ -59,7 +59,8 @@ export async function evaluate(dir: string, o: EvalOptions = {}): Promise<EvalRe
       Object.assign(metrics, scoreStateful(model, (split as WindowSplit).ids, cfg.data.seq_len, cfg.data.documents !== 'none'));
     }
     const baseline = task.baseline ? task.baseline(data.train, split, data.info) : null;
-    return { run: dir, task: cfg.task, on, checkpoint: ckpt, metrics, baseline, warnings };
+    // `best` reads last/ while a run has no best/ yet (interrupted or diverged early): say which was scored
+    return { run: dir, task: cfg.task, on, checkpoint: ckptDir === opened.run.best ? 'best' : 'last', metrics, baseline, warnings };
   } finally {
     model.dispose();
   }

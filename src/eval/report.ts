@@ -79,9 +79,11 @@ export function checkWritable(file: string, flag: string): void {
   }
 }
 
+/** Writes a report atomically; into a device or pipe (`--out /dev/stdout`) directly, never renaming a file over it. */
 export function writeReport(file: string, text: string, flag: string): void {
   try {
-    writeFileAtomic(file, text);
+    if (fs.existsSync(file) && !fs.statSync(file).isFile()) fs.writeFileSync(file, text);
+    else writeFileAtomic(file, text);
   } catch (e) {
     throw new UsageError(`${flag} ${file}: cannot write the report (${e instanceof Error ? e.message : String(e)}).`);
   }

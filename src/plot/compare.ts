@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { SeqnetError } from '../util/errors.js';
+import { SeqnetError, UsageError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { LEGEND, renderSvg, title, valueAxis, type ChartOption } from './chart.js';
 import { HEADLINE } from './headline.js';
@@ -50,7 +50,12 @@ export function plotCompare(runDirs: string[], outSvg: string): string {
   const runs = runDirs.map(readRun);
   const empty = runs.filter((r) => !r.history.some((x) => x.valid_loss != null));
   if (empty.length === runs.length) throw new SeqnetError(`compare: none of the runs has a validation curve (history.csv with valid_loss): ${runDirs.join(', ')}`, 4);
-  fs.mkdirSync(path.dirname(path.resolve(outSvg)), { recursive: true });
-  writeFileAtomic(outSvg, compareSvg(runs));
+  const svg = compareSvg(runs);
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(outSvg)), { recursive: true });
+    writeFileAtomic(outSvg, svg);
+  } catch (e) {
+    throw new UsageError(`${outSvg}: cannot write the chart there (${e instanceof Error ? e.message : String(e)}); give a writable .svg file path.`);
+  }
   return outSvg;
 }

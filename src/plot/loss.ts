@@ -8,11 +8,15 @@ import { finalScore, points, type Row, type RunCurves } from './rundata.js';
 
 const STEP_AXIS = 'step (optimizer steps)';
 
-/** the evaluation of the best checkpoint: metrics.json's best_epoch, else the lowest valid loss */
+/**
+ * the evaluation of the best checkpoint: metrics.json's best_step (with eval_every_steps an epoch
+ * has several evaluations), else its best_epoch (runs from before best_step), else the lowest valid loss
+ */
 export function bestRow(run: RunCurves): Row | undefined {
-  const be = run.metrics?.best_epoch;
+  const { best_step: bs, best_epoch: be } = run.metrics ?? {};
+  const byStep = typeof bs === 'number' ? run.history.find((r) => r.step === bs) : undefined;
   const byEpoch = typeof be === 'number' ? run.history.find((r) => r.epoch === be) : undefined;
-  if (byEpoch) return byEpoch;
+  if (byStep ?? byEpoch) return byStep ?? byEpoch;
   const scored = run.history.filter((r) => r.valid_loss != null);
   return scored.length ? scored.reduce((a, r) => (r.valid_loss! < a.valid_loss! ? r : a)) : undefined;
 }

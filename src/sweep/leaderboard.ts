@@ -20,7 +20,7 @@ export interface TrialRecord {
   set: Record<string, GridValue>;
   config: string;
   task: Task;
-  status: 'finished' | 'stopped_early' | 'interrupted' | 'failed';
+  status: 'finished' | 'stopped_early' | 'time_budget' | 'interrupted' | 'failed';
   error?: string;
   seconds: number;
 }

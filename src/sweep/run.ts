@@ -22,6 +22,8 @@ export interface RunOptions {
   /** extra flags for each `seqnet train` (e.g. --device cpu) */
   trainFlags?: string[];
   onDone?(r: TrialRecord, dir: string): void;
+  /** once aborted (Ctrl-C), no further trial starts; the running ones save and are recorded as interrupted */
+  signal?: AbortSignal;
 }
 
 export const threadsPerJob = (jobs: number, cores = availableParallelism()): number => Math.max(1, Math.floor(cores / jobs));
@@ -51,7 +53,8 @@ export function runTrial(plan: Plan, t: Trial, o: RunOptions): Promise<TrialReco
       if (done) return;
       done = true;
       const ok = code === 0 || code === 130;
-      const status = !ok || spawnError ? 'failed' : code === 130 ? 'interrupted' : readStatus(dir) === 'stopped_early' ? 'stopped_early' : 'finished';
+      const ran = readStatus(dir);
+      const status = !ok || spawnError ? 'failed' : code === 130 ? 'interrupted' : ran === 'stopped_early' || ran === 'time_budget' ? ran : 'finished';
       const rec: TrialRecord = {
         index: t.index, name: t.name, set: t.set, config: plan.config, task: plan.cfg.task, status,
         ...(status === 'failed' ? { error: spawnError?.message ?? errorOf(err, code, signal) } : {}),
@@ -80,7 +83,7 @@ export async function runTrials(plan: Plan, trials: readonly Trial[], o: RunOpti
   const out: TrialRecord[] = [];
   let next = 0;
   const worker = async () => {
-    while (next < trials.length) {
+    while (next < trials.length && !o.signal?.aborted) {
       const t = trials[next++];
       out.push(await runTrial(plan, t, o));
     }

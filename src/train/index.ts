@@ -54,6 +54,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 /** Trains while holding the run directory's lock (one writer per run; see lock.ts). */
 export async function train(cfg: Config, o: TrainOptions): Promise<TrainResult> {
   const dir = o.out ?? path.join('runs', cfg.name);
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new RunError(`${dir} is a file, not a run directory; give --out a folder.`);
   const lock = acquireRunLock(dir, (m) => o.hooks?.onWarning?.(m));
   try {
     recoverFolder(dir, ['last', 'best']); // what a kill -9 of an earlier run left half done
@@ -131,8 +132,7 @@ async function trainLocked(cfg: Config, o: TrainOptions, dir: string): Promise<T
   run.writeArtifacts(data.artifacts);
   run.writeManifest(manifest);
 
-  const configHash = crypto.createHash('sha256').update(JSON.stringify(cfg)).digest('hex');
-  const hooks: TrainHooks = { ...o.hooks, onStart: (e) => o.hooks?.onStart?.({ ...e, configHash, dir }) };
+  const hooks: TrainHooks = { ...o.hooks, onStart: (e) => o.hooks?.onStart?.({ ...e, configHash: configHash(cfg), dir }) };
   const r = await fit(model, data, task, cfg.train, {
     seed: cfg.seed,
     run,
@@ -198,6 +198,9 @@ function finalScores(model: Predictor, data: Prepared, task: TaskSpec, batchSize
   return out;
 }
 
+/** sha256 of the resolved config: the `start` event's config_hash */
+const configHash = (cfg: Config) => crypto.createHash('sha256').update(JSON.stringify(cfg)).digest('hex');
+
 /**
  * A baseline fitted in one pass (no epochs, no optimizer): fit, then write the same run directory
  * as a trained model — config, artifacts, manifest, best/ and last/ (baseline.json + state.json),
@@ -208,7 +211,7 @@ async function fitBaseline(family: FittedFamily, cfg: Config, task: TaskSpec, da
   const model = family.fit(cfg.model, { task: cfg.task, info: data.info, train: data.train });
   try {
     const seconds = (Date.now() - t0) / 1000;
-    o.hooks?.onStart?.({ params: model.countParams(), stepsPerEpoch: 0, totalSteps: 0, resumedFrom: 0 });
+    o.hooks?.onStart?.({ params: model.countParams(), stepsPerEpoch: 0, totalSteps: 0, resumedFrom: 0, configHash: configHash(cfg), dir: run.dir });
     if (exists) clearRunDir(run.dir);
     fs.mkdirSync(run.dir, { recursive: true });
     const manifest = startManifest(cfg, data, o, model.countParams());

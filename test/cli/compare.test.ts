@@ -48,4 +48,14 @@ describe('seqnet compare', () => {
     expect(rows.filter((l) => l.includes('finished'))).toHaveLength(3);
     expect(r.err).toMatch(/notes is not a run directory; skipped/);
   });
+
+  it('--plot (and plot --compare) onto a folder: a usage error before any output, no stack', async () => {
+    const folder = path.join(dir, 'runs', 'notes');
+    for (const args of [['compare', path.join(dir, 'runs', 'a'), '--plot', folder], ['plot', path.join(dir, 'runs', 'a'), '--compare', folder]]) {
+      const r = await runCli(...args);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/cannot write there \(it is a folder\)/);
+      expect(r.out).toBe('');
+    }
+  });
 });

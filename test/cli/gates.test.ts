@@ -1,12 +1,14 @@
 /** `seqnet eval --assert/--out/--junit`: parsing, baseline arithmetic, reports, GitHub output and exit codes. */
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkAssertions, parseAssertion } from '../../src/eval/assert.js';
-import { junitXml, type EvalReport } from '../../src/eval/report.js';
+import { junitXml, writeReport, type EvalReport } from '../../src/eval/report.js';
 import { runCli } from '../helpers/cli.js';
 import { tinyRuns } from '../helpers/runs.js';
+import { tmpDir } from '../helpers/tmp.js';
 
 let dir: string;
 let run: string;
@@ -48,6 +50,17 @@ describe('assertion parsing', () => {
 });
 
 describe('seqnet eval gates', () => {
+  it('reports the checkpoint it scored: last when a run stopped before its first best', async () => {
+    const early = path.join(dir, 'runs', 'early');
+    fs.cpSync(run, early, { recursive: true });
+    fs.rmSync(path.join(early, 'best'), { recursive: true });
+    const m = JSON.parse(fs.readFileSync(path.join(early, 'manifest.json'), 'utf8'));
+    fs.writeFileSync(path.join(early, 'manifest.json'), JSON.stringify({ ...m, status: 'diverged' }));
+    const r = await runCli('eval', early, '--json');
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ checkpoint: 'last' });
+  });
+
   it('passes: exit 0, the JSON report (--out equals --json) and a JUnit file without failures', async () => {
     const out = path.join(dir, 'reports', 'ok.json');
     const xml = path.join(dir, 'reports', 'ok.xml');
@@ -101,5 +114,26 @@ describe('JUnit report', () => {
     expect(xml).not.toMatch(/\u001b/);
     expect(xml).toContain('name="f1/spam"');
     expect(xml).toMatch(/<failure message="accuracy>0\.9: accuracy is 0\.5, expected > 0\.9 \(short by 0\.4\)"/);
+  });
+});
+
+describe('writeReport', () => {
+  it('writes into a pipe or device (--out /dev/stdout) instead of renaming a file over it', async () => {
+    const dir = tmpDir();
+    const fifo = path.join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const reader = spawn('cat', [fifo]);
+    const read = new Promise<string>((resolve) => {
+      let s = '';
+      reader.stdout.on('data', (d) => (s += d));
+      reader.on('close', () => resolve(s));
+    });
+    try {
+      writeReport(fifo, '{"passed":true}\n', '--out');
+      expect(fs.statSync(fifo).isFIFO()).toBe(true);
+      expect(await read).toBe('{"passed":true}\n');
+    } finally {
+      reader.kill();
+    }
   });
 });

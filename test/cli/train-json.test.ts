@@ -31,6 +31,15 @@ describe('train --json', () => {
     expect(r.err).toMatch(/trained: .*json \(6 steps/);
   });
 
+  it('a baseline fitted in one pass (n-gram) also starts with its run and config hash', async () => {
+    const out = path.join(dir, 'ngram');
+    const r = await runCli('train', path.join(dir, 'c.yaml'), '--out', out, '--json', '--set', 'model={type: ngram}');
+    expect(r.code).toBe(0);
+    const events = r.out.trim().split('\n').map((line) => JsonEventSchema.parse(JSON.parse(line)));
+    expect(events[0]).toMatchObject({ event: 'start', run: out, total_steps: 0 });
+    expect(events.at(-1)).toMatchObject({ event: 'end', status: 'finished' });
+  });
+
   it('warnings follow the schema too', () => {
     const got: JsonEvent[] = [];
     jsonEventHooks((e) => got.push(e)).onWarning!('data: 12% of the tokens are <unk>');

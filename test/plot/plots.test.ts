@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf, type BackendInfo } from '../../src/backend/index.js';
 import { loadConfig } from '../../src/config/load.js';
 import { plotCompare, writePlots } from '../../src/plot/index.js';
+import { bestRow } from '../../src/plot/loss.js';
+import type { RunCurves } from '../../src/plot/rundata.js';
 import { train } from '../../src/train/index.js';
 import { runCli } from '../helpers/cli.js';
 import { fixture } from '../helpers/tmp.js';
@@ -99,6 +101,14 @@ describe('plots per task', () => {
     expectTexts(plot(run, 'loss.svg'), ['train loss (per logged step)', 'valid accuracy (per evaluation)', 'best evaluation']);
   });
 
+  it('marks the best evaluation by best_step when an epoch has several (eval_every_steps)', () => {
+    const history = [20, 40, 60, 80].map((step, i) => ({ epoch: step <= 75 ? 1 : 2, step, valid_loss: [0.6, 0.3, 0.1, 0.2][i] }));
+    const run = { history, metrics: { best_epoch: 1, best_step: 60 } } as unknown as RunCurves;
+    expect(bestRow(run)?.step).toBe(60);
+    // runs written before best_step: by epoch
+    expect(bestRow({ ...run, metrics: { best_epoch: 2 } })?.step).toBe(80);
+  });
+
   it('compare: validation curves of several runs on one chart, one legend entry per run', () => {
     const out = path.join(dir, 'cmp.svg');
     plotCompare([runs.cls, runs.tfm], out);
@@ -115,6 +125,14 @@ describe('seqnet plot', () => {
     const c = await runCli('plot', runs.cls, runs.tag, '--compare', path.join(dir, 'c2.svg'));
     expect(c.code).toBe(0);
     svgTexts(path.join(dir, 'c2.svg'));
+  });
+
+  it('--out onto a file: a usage error, no stack', async () => {
+    const file = path.join(dir, 'reviews.csv');
+    const r = await runCli('plot', runs.cls, '--out', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--out .*reviews\.csv: cannot make a folder there/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(REVIEWS);
   });
 
   it('on a folder that is not a run: a clear error, exit code 4', async () => {

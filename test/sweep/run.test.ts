@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildLeaderboard, renderLeaderboard, threadsPerJob, TRIAL_FILE, type Leaderboard, type TrialRecord } from '../../src/sweep/index.js';
+import { buildLeaderboard, planSweep, renderLeaderboard, runTrials, threadsPerJob, TRIAL_FILE, type Leaderboard, type TrialRecord } from '../../src/sweep/index.js';
 import { runCli } from '../helpers/cli.js';
 import { fixture, tmpDir, TINY_CORPUS, TINY_LM_YAML } from '../helpers/tmp.js';
 
@@ -82,6 +82,24 @@ describe('seqnet sweep end to end', () => {
     const again = JSON.parse(g.out) as Leaderboard;
     expect(again.entries.map((e) => [e.index, e.rank, e.value])).toEqual(lb.entries.map((e) => [e.index, e.rank, e.value]));
     expect(fs.existsSync(path.join(collected, 'leaderboard.csv'))).toBe(true);
+  });
+
+  it('a trial stopped by its time budget is recorded as time_budget, not finished', async () => {
+    const dir = fixture({ 'c.yaml': TINY_LM_YAML, 'corpus.txt': TINY_CORPUS });
+    const out = path.join(dir, 'sweep');
+    const r = await runCli('sweep', path.join(dir, 'c.yaml'), '--set', 'train.max_steps=20', '--set', 'train.time_budget=1ms', '--grid', 'model.units=[8]', '--trial', '0', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const rec = JSON.parse(fs.readFileSync(path.join(out, '0-units=8', TRIAL_FILE), 'utf8')) as TrialRecord;
+    expect(rec.status).toBe('time_budget');
+  });
+
+  it('once interrupted (Ctrl-C), starts no further trial and records the ones that ran', async () => {
+    const dir = fixture({ 'c.yaml': TINY_LM_YAML, 'corpus.txt': TINY_CORPUS });
+    const plan = planSweep(path.join(dir, 'c.yaml'), { grid: ['model.units=[8,12,16]'], set: ['train.max_steps=2', 'train.epochs=1'], out: path.join(dir, 'sweep') });
+    const abort = new AbortController();
+    const records = await runTrials(plan, plan.trials, { jobs: 1, signal: abort.signal, onDone: () => abort.abort() });
+    expect(records.map((r) => [r.index, r.status])).toEqual([[0, 'finished']]);
+    expect(fs.readdirSync(path.join(dir, 'sweep'))).toEqual(['0-units=8']);
   });
 
   it('--gather on a folder that holds no trials: a clear error', async () => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { compareRuns, type Comparison } from '../../eval/compare.js';
+import { checkWritable } from '../../eval/report.js';
 import { plotCompare } from '../../plot/index.js';
 import { duration, num } from '../format.js';
 
@@ -35,6 +36,7 @@ export function compareCommand(program: Command): void {
     .option('--plot <svg>', 'also draw the runs\' validation curves on one chart (SVG)')
     .addHelpText('after', '\nExamples:\n  $ seqnet compare runs/*\n  $ seqnet compare runs/lstm runs/gru runs/transformer --sort accuracy\n  $ seqnet compare "runs/lm-*" --json\n  $ seqnet compare runs/* --plot compare.svg')
     .action((dirs: string[], o: { sort?: string; json?: boolean; plot?: string }) => {
+      if (o.plot) checkWritable(o.plot, '--plot');
       const c = compareRuns(dirs, o.sort);
       for (const s of c.skipped) process.stderr.write(`warning: ${s} is not a run directory; skipped\n`);
       process.stdout.write((o.json ? JSON.stringify(c) : renderComparison(c)) + '\n');

@@ -1,7 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { checkWritable } from '../../eval/report.js';
 import { plotCompare, writePlots } from '../../plot/index.js';
-import { SeqnetError } from '../../util/errors.js';
+import { SeqnetError, UsageError } from '../../util/errors.js';
 import { addBackendOptions, startBackend } from '../backend.js';
 
 export function plotCommand(program: Command): void {
@@ -21,10 +23,12 @@ Examples:
   );
   cmd.action(async (dirs: string[], o) => {
     if (o.compare) {
+      checkWritable(o.compare, '--compare');
       process.stdout.write(`${plotCompare(dirs, o.compare)}\n`);
       return;
     }
     if (o.out && dirs.length > 1) throw new SeqnetError("--out takes one run; drop it to write each run's plots into <run>/plots.", 2);
+    if (o.out) makeOutDir(o.out);
     await startBackend(o);
     for (const dir of dirs) {
       const r = await writePlots(dir, o.out);
@@ -32,6 +36,15 @@ Examples:
       for (const s of r.skipped) process.stderr.write(`${dir}: no ${s.file}: ${s.reason}\n`);
     }
   });
+}
+
+/** --out: the folder is made before any work; a file in the way is a usage error, not a crash */
+function makeOutDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`--out ${dir}: cannot make a folder there (${e instanceof Error ? e.message : String(e)}); give a folder for the plots.`);
+  }
 }
 
 /** after training: the run's plots, as summary lines; a plot that fails costs the run nothing */

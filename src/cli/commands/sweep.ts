@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { duration } from '../format.js';
+import { onInterrupt } from '../interrupt.js';
 import {
   buildLeaderboard, findTrials, planSweep, rankBy, renderLeaderboard, resolveTrialIndex, runSweep, runTrial, writeLeaderboard, type TrialRecord,
 } from '../../sweep/index.js';
-import { SeqnetError } from '../../util/errors.js';
+import { EXIT, SeqnetError } from '../../util/errors.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const int = (flag: string) => (v: string) => {
@@ -67,20 +68,28 @@ See docs/SCALING.md for GitHub Actions, GitLab CI and Kubernetes.`,
       if (o.jobs < 1) throw new SeqnetError(`--jobs ${o.jobs}: expected at least 1 trial at a time`, 2);
       const say = (r: TrialRecord, dir: string) =>
         process.stderr.write(`trial ${r.index} ${r.status}${r.error ? `: ${r.error.split('\n')[0]}` : ''} (${duration(r.seconds)}) → ${dir}\n`);
-      if (index) {
-        const t = plan.trials[index.index];
-        if (!t) {
-          process.stdout.write(`trial ${index.index} (from ${index.from}): nothing to do; the sweep has ${plan.trials.length} trials, 0 to ${plan.trials.length - 1}\n`);
-          return;
-        }
-        process.stderr.write(`trial ${t.index} (from ${index.from}): ${t.name}\n`);
-        const r = await runTrial(plan, t, { jobs: 1, trainFlags, onDone: say });
-        if (r.status === 'failed') process.exitCode = 1; // the trial folder still records the error for --gather
+      if (index && !plan.trials[index.index]) {
+        process.stdout.write(`trial ${index.index} (from ${index.from}): nothing to do; the sweep has ${plan.trials.length} trials, 0 to ${plan.trials.length - 1}\n`);
         return;
       }
-      process.stderr.write(`sweep: ${plan.trials.length} trials into ${plan.root}, ${o.jobs} at a time\n`);
-      const r = await runSweep(plan, { jobs: o.jobs, trainFlags, metric: o.metric, mode: o.mode, onDone: say });
-      process.stdout.write((o.markdown ? renderLeaderboard(r.leaderboard, true) : renderLeaderboard(r.leaderboard)) + '\n');
-      process.stderr.write(`wrote ${r.files.join(', ')}\n`);
+      // Ctrl-C reaches the trials too (they save last/ and stop); the sweep starts no further trial
+      // and still records the ones that ran, then exits 130
+      const interrupt = onInterrupt('letting the running trials save, starting no more');
+      try {
+        if (index) {
+          const t = plan.trials[index.index];
+          process.stderr.write(`trial ${t.index} (from ${index.from}): ${t.name}\n`);
+          const r = await runTrial(plan, t, { jobs: 1, trainFlags, onDone: say });
+          if (r.status === 'failed') process.exitCode = 1; // the trial folder still records the error for --gather
+        } else {
+          process.stderr.write(`sweep: ${plan.trials.length} trials into ${plan.root}, ${o.jobs} at a time\n`);
+          const r = await runSweep(plan, { jobs: o.jobs, trainFlags, metric: o.metric, mode: o.mode, onDone: say, signal: interrupt.signal });
+          process.stdout.write((o.markdown ? renderLeaderboard(r.leaderboard, true) : renderLeaderboard(r.leaderboard)) + '\n');
+          process.stderr.write(`wrote ${r.files.join(', ')}\n`);
+        }
+      } finally {
+        interrupt.dispose();
+      }
+      if (interrupt.signal.aborted) process.exitCode = EXIT.interrupted;
     });
 }

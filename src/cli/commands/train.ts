@@ -11,6 +11,7 @@ import { plotLines } from './plot.js';
 import { DivergenceError, EXIT } from '../../util/errors.js';
 import { addBackendOptions, startBackend } from '../backend.js';
 import { appendStepSummary, metricsMarkdown } from '../github.js';
+import { onInterrupt } from '../interrupt.js';
 import { progressHooks, progressMode } from '../progress.js';
 import { duration, num } from '../format.js';
 
@@ -75,15 +76,9 @@ Examples:
     const tb = cfg.train.tensorboard ? tensorboardHooks(o.out ?? path.join('runs', cfg.name)) : undefined;
     const json = o.json ? jsonEventHooks((e) => process.stdout.write(JSON.stringify(e) + '\n')) : undefined;
     const hooks = combineHooks(progress, ...(json ? [json] : []), ...(tb ? [tb] : []));
-    const abort = new AbortController();
-    const onSigint = () => {
-      if (abort.signal.aborted) process.exit(EXIT.interrupted);
-      process.stderr.write('\ninterrupt: finishing the current step and saving the last checkpoint (Ctrl-C again to quit now)\n');
-      abort.abort();
-    };
-    process.on('SIGINT', onSigint);
+    const interrupt = onInterrupt('finishing the current step and saving the last checkpoint');
     try {
-      const r = await train(cfg, { backend, out: o.out, resume: o.resume, overwrite: o.overwrite, hooks, signal: abort.signal });
+      const r = await train(cfg, { backend, out: o.out, resume: o.resume, overwrite: o.overwrite, hooks, signal: interrupt.signal });
       progress.stop();
       tb?.close();
       // with --json, stdout carries only the event lines
@@ -97,7 +92,7 @@ Examples:
     } finally {
       progress.stop();
       tb?.close();
-      process.off('SIGINT', onSigint);
+      interrupt.dispose();
     }
   });
 }
