@@ -41,10 +41,18 @@ export class SeqnetError extends Error {
 /** A config that fails validation; `problems` are `path.to.key: message` lines. */
 export class ConfigError extends SeqnetError {
   readonly problems: string[];
+  /** the config file, or `config` where the check ran without knowing it (see `inFile`) */
+  readonly source: string;
   constructor(source: string, problems: string[]) {
     super(`${source}: invalid config\n${problems.map((p) => `  - ${p}`).join('\n')}`, EXIT.usage);
     this.name = 'ConfigError';
     this.problems = problems;
+    this.source = source;
+  }
+
+  /** The same problems, named against `file` (checks that run after loading, e.g. on the data's metrics). */
+  inFile(file: string): ConfigError {
+    return this.source === 'config' ? new ConfigError(file, this.problems) : this;
   }
 }
 

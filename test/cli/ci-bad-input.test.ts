@@ -39,7 +39,7 @@ describe('bad input for the CI features', () => {
     ['an unwritable --junit path', () => ['eval', run, '--junit', dir], 2, /--junit .*: cannot write there \(it is a folder\)/],
     ['grad_accum_steps: 0', () => ['train', path.join(dir, 'c.yaml'), '--out', run, '--overwrite', '--set', 'train.grad_accum_steps=0'], 2, /train\.grad_accum_steps: must be > 0 \(from --set\)/],
     ['train --out onto a file', () => ['train', path.join(dir, 'c.yaml'), '--out', path.join(dir, 'a-file')], 4, /a-file is a file, not a run directory; give --out a folder/],
-    ['early stopping on a metric the task lacks', () => ['train', path.join(dir, 'c.yaml'), '--out', run, '--overwrite', '--set', 'train.early_stopping={metric: accuracy}'], 2, /train\.early_stopping\.metric: this task reports no validation metric `accuracy` \(it has: loss, perplexity/],
+    ['early stopping on a metric the task lacks', () => ['train', path.join(dir, 'c.yaml'), '--out', run, '--overwrite', '--set', 'train.early_stopping={metric: accuracy}'], 2, /c\.yaml: invalid config\n {2}- train\.early_stopping\.metric: this task reports no validation metric `accuracy` \(it has: loss, perplexity/],
   ])('%s', async (_name, args, code, pattern) => {
     const before = digest(run);
     const r = await runCli(...args());

@@ -8,7 +8,7 @@ import { combineHooks } from '../../train/events.js';
 import { jsonEventHooks } from '../../train/json-events.js';
 import { tensorboardHooks } from '../../tensorboard/index.js';
 import { plotLines } from './plot.js';
-import { DivergenceError, EXIT } from '../../util/errors.js';
+import { ConfigError, DivergenceError, EXIT } from '../../util/errors.js';
 import { addBackendOptions, startBackend } from '../backend.js';
 import { appendStepSummary, metricsMarkdown } from '../github.js';
 import { onInterrupt } from '../interrupt.js';
@@ -78,7 +78,9 @@ Examples:
     const hooks = combineHooks(progress, ...(json ? [json] : []), ...(tb ? [tb] : []));
     const interrupt = onInterrupt('finishing the current step and saving the last checkpoint');
     try {
-      const r = await train(cfg, { backend, out: o.out, resume: o.resume, overwrite: o.overwrite, hooks, signal: interrupt.signal });
+      const r = await train(cfg, { backend, out: o.out, resume: o.resume, overwrite: o.overwrite, hooks, signal: interrupt.signal }).catch((e: unknown) => {
+        throw e instanceof ConfigError ? e.inFile(file) : e;
+      });
       progress.stop();
       tb?.close();
       // with --json, stdout carries only the event lines
