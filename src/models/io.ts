@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tf } from '../backend/index.js';
 import { RunError } from '../util/errors.js';
-import { liveDir, replaceDir, writeFileSynced } from '../util/fs.js';
+import { isJsonObject, jsonKind, liveDir, replaceDir, writeFileSynced } from '../util/fs.js';
 import { checkpointSeam, checkpointWriteSeam } from '../util/seams.js';
 import { SEQNET_VERSION } from '../version.js';
 import { checkTopology, checkVocab, tokenizerPrints, weightBytes } from './io_checks.js';
@@ -136,10 +136,15 @@ function readSnapshot(dir: string): Snapshot {
     return { dir, files };
   }
   const index = parseJson<CheckpointIndex>(read(CHECKPOINT_FILE), indexFile);
-  if (typeof index.format !== 'number' || index.format > 1) {
+  if (typeof index.format !== 'number') throw new RunError(`${indexFile}: no checkpoint format number; the checkpoint is damaged.`);
+  if (index.format > 1) {
     throw new RunError(`${indexFile}: checkpoint format ${String(index.format)} was written by seqnet ${index.seqnet_version}, newer than this seqnet ${SEQNET_VERSION}; upgrade seqnet to read it.`);
   }
-  for (const [name, want] of Object.entries(index.files ?? {})) {
+  if (!isJsonObject(index.files)) throw new RunError(`${indexFile}: no \`files\` list of the checkpoint's files; the checkpoint is damaged.`);
+  for (const [name, want] of Object.entries(index.files)) {
+    if (!isJsonObject(want) || typeof want.bytes !== 'number' || typeof want.sha256 !== 'string' || path.basename(name) !== name) {
+      throw new RunError(`${indexFile}: the entry for \`${name}\` is not { bytes, sha256 } of a file in the folder; the checkpoint is damaged.`);
+    }
     const b = read(name);
     if (b.byteLength !== want.bytes) {
       throw new RunError(`${path.join(dir, name)} has ${b.byteLength} bytes, ${CHECKPOINT_FILE} says ${want.bytes}: the file is ${b.byteLength < want.bytes ? 'truncated' : 'damaged'}.`);
@@ -150,11 +155,14 @@ function readSnapshot(dir: string): Snapshot {
 }
 
 function parseJson<T>(b: Buffer, file: string): T {
+  let value: unknown;
   try {
-    return JSON.parse(b.toString('utf8')) as T;
+    value = JSON.parse(b.toString('utf8'));
   } catch (e) {
     throw new RunError(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)}); the checkpoint is damaged.`);
   }
+  if (!isJsonObject(value)) throw new RunError(`${file}: holds ${jsonKind(value)}, not a JSON object; the checkpoint is damaged.`);
+  return value as T;
 }
 
 const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

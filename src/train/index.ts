@@ -94,6 +94,11 @@ async function trainLocked(cfg: Config, o: TrainOptions, dir: string): Promise<T
   if (prior) {
     model = await loadCheckpoint(run.last);
     state = readRunJson<TrainState>(path.join(run.last, 'state.json'));
+    const ok = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+    if (!ok(state.step) || !ok(state.epoch)) {
+      model.dispose();
+      throw new RunError(`${path.join(run.last, 'state.json')}: step and epoch must be non-negative integers; the checkpoint is damaged, so --resume cannot tell where to continue.`);
+    }
     // slots are matched to variables by position: the order of model.trainableWeights, as saved
     await loadOptimizer(optimizer, run.last);
   } else {
