@@ -83,14 +83,15 @@ function errnoText(e: unknown): string {
  * Writes `model` (plus JSON files `extra`, plus whatever `also` writes) into `dir` atomically: all
  * of it lands in a sibling temporary folder first, which then replaces `dir`. A failed write is a
  * RunError; the previous checkpoint in `dir` is left as it was. `index: false` leaves out
- * checkpoint.json (a folder for other tools, such as `seqnet export`'s).
+ * checkpoint.json (a folder for other tools, such as `seqnet export`'s). `runDir` holds the
+ * tokenizers the checkpoint records (default: the parent folder; numbered checkpoints sit deeper).
  */
 export async function saveCheckpoint(
   model: tf.LayersModel,
   dir: string,
   extra: Record<string, unknown> = {},
   also?: (tmp: string) => Promise<void>,
-  { index: withIndex = true }: { index?: boolean } = {},
+  { index: withIndex = true, runDir = path.dirname(dir) }: { index?: boolean; runDir?: string } = {},
 ): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`;
   try {
@@ -99,7 +100,7 @@ export async function saveCheckpoint(
     await model.save(saveHandler(tmp));
     for (const [name, value] of Object.entries(extra)) writeFileSynced(path.join(tmp, name), JSON.stringify(value, null, 2));
     await also?.(tmp);
-    const index: CheckpointIndex = { format: 1, seqnet_version: SEQNET_VERSION, files: {}, tokenizers: tokenizerPrints(path.dirname(dir)) };
+    const index: CheckpointIndex = { format: 1, seqnet_version: SEQNET_VERSION, files: {}, tokenizers: tokenizerPrints(runDir) };
     for (const name of fs.readdirSync(tmp).sort()) {
       const b = fs.readFileSync(path.join(tmp, name));
       index.files[name] = { bytes: b.byteLength, sha256: sha256(b) };
@@ -184,7 +185,8 @@ async function readConsistent(dir: string): Promise<Snapshot> {
   }
 }
 
-export async function loadCheckpoint(dir: string): Promise<tf.LayersModel> {
+/** `runDir`: the run folder whose tokenizers must match (default: the parent folder, as for best/ and last/). */
+export async function loadCheckpoint(dir: string, runDir = path.dirname(dir)): Promise<tf.LayersModel> {
   if (!liveDir(dir)) {
     throw new RunError(`no checkpoint in ${dir} yet: the run stopped before its first save. Start it again with \`seqnet train CONFIG --overwrite\`.`);
   }
@@ -196,7 +198,7 @@ export async function loadCheckpoint(dir: string): Promise<tf.LayersModel> {
   }
   checkTopology(mj.modelTopology, mjFile);
   const index = snap.files.has(CHECKPOINT_FILE) ? parseJson<CheckpointIndex>(snap.files.get(CHECKPOINT_FILE)!, path.join(snap.dir, CHECKPOINT_FILE)) : undefined;
-  checkVocab(mj.modelTopology, path.dirname(dir), mjFile, index?.tokenizers);
+  checkVocab(mj.modelTopology, runDir, mjFile, index?.tokenizers);
   const specs = mj.weightsManifest.flatMap((g) => g.weights);
   const need = weightBytes(specs, mjFile);
   const bufs = mj.weightsManifest.flatMap((g) => g.paths).map((p) => {

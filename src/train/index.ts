@@ -18,6 +18,7 @@ import { taskSpec, type Prepared, type TaskSpec } from '../tasks/index.js';
 import { scoreSplit } from '../tasks/score.js';
 import { RunError } from '../util/errors.js';
 import { readRunJson, recoverFolder } from '../util/fs.js';
+import { recoverNumbered } from './checkpoints.js';
 import { acquireRunLock, clearRunDir } from './lock.js';
 import type { TrainHooks } from './events.js';
 import { fit } from './fit.js';
@@ -57,6 +58,7 @@ export async function train(cfg: Config, o: TrainOptions): Promise<TrainResult> 
   const lock = acquireRunLock(dir, (m) => o.hooks?.onWarning?.(m));
   try {
     recoverFolder(dir, ['last', 'best']); // what a kill -9 of an earlier run left half done
+    recoverNumbered(new RunDir(dir));
     return await trainLocked(cfg, o, dir);
   } finally {
     lock.release();
