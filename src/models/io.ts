@@ -185,8 +185,14 @@ async function readConsistent(dir: string): Promise<Snapshot> {
   }
 }
 
-/** `runDir`: the run folder whose tokenizers must match (default: the parent folder, as for best/ and last/). */
-export async function loadCheckpoint(dir: string, runDir = path.dirname(dir)): Promise<tf.LayersModel> {
+/** The run folder of a checkpoint folder: the parent of best/ and last/, two up from checkpoints/step-N/. */
+function runDirOf(dir: string): string {
+  const parent = path.dirname(dir);
+  return path.basename(parent) === 'checkpoints' && /^step-\d+$/.test(path.basename(dir)) ? path.dirname(parent) : parent;
+}
+
+/** `runDir`: the run folder whose tokenizers must match. */
+export async function loadCheckpoint(dir: string, runDir = runDirOf(dir)): Promise<tf.LayersModel> {
   if (!liveDir(dir)) {
     throw new RunError(`no checkpoint in ${dir} yet: the run stopped before its first save. Start it again with \`seqnet train CONFIG --overwrite\`.`);
   }
