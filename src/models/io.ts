@@ -202,11 +202,11 @@ export async function loadCheckpoint(dir: string, runDir = runDirOf(dir)): Promi
   if (!mj || typeof mj !== 'object' || !mj.modelTopology || !Array.isArray(mj.weightsManifest)) {
     throw new RunError(`${mjFile}: not a TensorFlow.js layers model (modelTopology or weightsManifest is missing).`);
   }
-  checkTopology(mj.modelTopology, mjFile);
-  const index = snap.files.has(CHECKPOINT_FILE) ? parseJson<CheckpointIndex>(snap.files.get(CHECKPOINT_FILE)!, path.join(snap.dir, CHECKPOINT_FILE)) : undefined;
-  checkVocab(mj.modelTopology, runDir, mjFile, index?.tokenizers);
   const specs = mj.weightsManifest.flatMap((g) => g.weights);
   const need = weightBytes(specs, mjFile);
+  checkTopology(mj.modelTopology, mjFile, specs);
+  const index = snap.files.has(CHECKPOINT_FILE) ? parseJson<CheckpointIndex>(snap.files.get(CHECKPOINT_FILE)!, path.join(snap.dir, CHECKPOINT_FILE)) : undefined;
+  checkVocab(mj.modelTopology, runDir, mjFile, index?.tokenizers);
   const bufs = mj.weightsManifest.flatMap((g) => g.paths).map((p) => {
     if (typeof p !== 'string' || path.basename(p) !== p) throw new RunError(`${mjFile}: weight file \`${String(p)}\` must be a plain file name in the checkpoint folder.`);
     const b = snap.files.get(p) ?? (fs.existsSync(path.join(snap.dir, p)) ? fs.readFileSync(path.join(snap.dir, p)) : undefined);

@@ -98,6 +98,11 @@ const cases: [string, (dir: string) => void, RegExp][] = [
     const layers = (mj.modelTopology as { config: { layers: { config: Record<string, unknown> }[] } }).config.layers;
     layers.find((l) => 'units' in l.config)!.config.units = 2 ** 31;
   }), /sets units to 2147483648, an absurd size; refusing to build it/],
+  // within the absolute bound, but tfjs spent a minute and 2 GB building the layers before noticing
+  ['model.json whose embedding asks for 2^20 columns', (d) => editModelJson(path.join(d, 'best'), (mj) => {
+    const layers = (mj.modelTopology as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } }).config.layers;
+    layers.find((l) => l.class_name === 'Embedding')!.config.output_dim = 2 ** 20;
+  }), /sets output_dim to 1048576, larger than any dimension of its saved weights/],
 ];
 
 describe('a corrupt or foreign run directory', () => {
