@@ -18,6 +18,7 @@
  * Metrics: bits per token (LMs), accuracy (classifiers), MAE in scaled units (forecaster).
  */
 import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,13 +34,44 @@ import { trainStep } from '../dist/train/fit.js';
 import { makeOptimizer } from '../dist/train/optim.js';
 import { Rng } from '../dist/util/rng.js';
 
-const arg = (name, dflt) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : dflt);
-const STEPS = arg('--steps', '25,50,100,200,400').split(',').map(Number);
+const USAGE = `usage: node bench/parity.mjs [--steps 25,50,100,200,400] [--workloads lstm-lm,gru-lm,...]
+         [--seqnet-variants "lstm-lm:model.embedding_init=uniform;..."] [--no-pytorch] [--seeds 1,2]
+         [--work DIR] [--out bench/parity.json]
+       node bench/parity.mjs --table bench/parity.json   (print a results file as a markdown table)
+workloads: lstm-lm, gru-lm, transformer-lm, gru-forecast, bilstm-classify, textcnn-classify (default: all)
+Run \`npm run build\` first. PyTorch: PARITY_PYTHON (default /usr/bin/python3), run without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE.`;
+function usageError(message) {
+  console.error(`parity: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+// strict: an unknown or misspelt flag is an error, never a full run that overwrites bench/parity.json
+let opts;
+try {
+  opts = parseArgs({
+    options: {
+      help: { type: 'boolean', short: 'h' }, steps: { type: 'string' }, workloads: { type: 'string' }, 'seqnet-variants': { type: 'string' },
+      'no-pytorch': { type: 'boolean' }, seeds: { type: 'string' }, work: { type: 'string' }, out: { type: 'string' }, table: { type: 'string' },
+    },
+  }).values;
+} catch (e) {
+  usageError(e.message);
+}
+if (opts.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const arg = (name, dflt) => opts[name.slice(2)] ?? dflt;
+const positiveInts = (flag, text) => {
+  const v = text.split(',').map(Number);
+  if (!v.every((n) => Number.isInteger(n) && n > 0)) usageError(`${flag} ${text}: give comma-separated positive integers`);
+  return v;
+};
+const STEPS = positiveInts('--steps', arg('--steps', '25,50,100,200,400'));
 const MAX = Math.max(...STEPS);
 const WORK = arg('--work', path.join(os.tmpdir(), 'seqnet-parity'));
 const OUT = arg('--out', new URL('./parity.json', import.meta.url).pathname);
 const PYTHON = process.env.PARITY_PYTHON ?? '/usr/bin/python3';
-const SEEDS = arg('--seeds', '1').split(',').map(Number);
+const SEEDS = positiveInts('--seeds', arg('--seeds', '1'));
 const DATA = new URL('../data/', import.meta.url).pathname;
 const BOOK = '/usr/share/dictd/devil.dict.dz';
 
@@ -89,6 +121,7 @@ const WORKLOADS = {
   }),
 };
 const ONLY = arg('--workloads', Object.keys(WORKLOADS).join(',')).split(',');
+for (const name of ONLY) if (!WORKLOADS[name]) usageError(`unknown workload ${name}; choose from ${Object.keys(WORKLOADS).join(', ')}`);
 /** extra seqnet runs: "workload:key=value,key=value;workload:…" */
 const VARIANTS = (arg('--seqnet-variants', '') || '')
   .split(';')
@@ -229,7 +262,7 @@ async function main() {
         const c2 = validateConfig(r2, name);
         add(`seqnet ${v.set.join(',')}`, await runSeqnet(c2, data.info, train, valid, order));
       }
-      if (!process.argv.includes('--no-pytorch')) {
+      if (!opts['no-pytorch']) {
         add('pytorch (own init)', runPytorch(dir, 'torch'));
         add(`pytorch (seqnet init: ${inits.embedding}/${inits.weights})`, runPytorch(dir, 'seqnet'));
       }
@@ -252,5 +285,5 @@ function markdown(results) {
   return lines.join('\n');
 }
 
-if (process.argv.includes('--table')) console.log(markdown(JSON.parse(fs.readFileSync(arg('--table'), 'utf8'))));
+if (opts.table !== undefined) console.log(markdown(JSON.parse(fs.readFileSync(opts.table, 'utf8'))));
 else await main();

@@ -19,3 +19,6 @@ export function table(rows: [string, string][]): string {
   const w = Math.max(...rows.map((r) => r[0].length));
   return rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n');
 }
+
+/** `--checkpoint` of the commands that read a run: best, last, or a numbered checkpoint. */
+export const CHECKPOINT_HELP = 'which checkpoint: best, last, or a numbered one (step-120 or 120, from train.checkpoint.every_steps)';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { direction } from '../train/monitor.js';
 import { openRun, RunDir } from '../train/rundir.js';
 import { RunError, UsageError } from '../util/errors.js';
-import { readJson } from '../util/fs.js';
+import { readRunJson } from '../util/fs.js';
 
 export interface RunRow {
   run: string;
@@ -73,7 +73,7 @@ export function compareRuns(args: string[], sort?: string): Comparison {
   const { dirs, skipped } = expandRunArgs(args);
   const runs = dirs.map((dir): RunRow => {
     const { run, cfg, manifest } = openRun(dir);
-    const m = fs.existsSync(run.file('metrics.json')) ? readJson<Record<string, unknown>>(run.file('metrics.json')) : {};
+    const m = fs.existsSync(run.file('metrics.json')) ? readRunJson<Record<string, unknown>>(run.file('metrics.json')) : {};
     const split = m.test ? 'test' : m.valid ? 'valid' : null;
     return {
       run: dir,

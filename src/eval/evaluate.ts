@@ -5,7 +5,7 @@ import type { WindowSplit } from '../data/lm.js';
 import { loadPredictor } from '../models/predictor.js';
 import { taskSpec } from '../tasks/index.js';
 import { scoreSplit } from '../tasks/score.js';
-import { checkpointDir, openRun } from '../train/rundir.js';
+import { checkpointDir, openRun, type CheckpointChoice } from '../train/rundir.js';
 import { RunError } from '../util/errors.js';
 import { scoreStateful } from './stateful.js';
 
@@ -13,7 +13,7 @@ export interface EvalOptions {
   split?: 'test' | 'valid';
   /** evaluate on this file instead of a split */
   file?: string;
-  checkpoint?: 'best' | 'last';
+  checkpoint?: CheckpointChoice;
   batchSize?: number;
   /** language model: also score the text as one stream, the recurrent state carried across windows */
   stateful?: boolean;

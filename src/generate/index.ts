@@ -6,7 +6,7 @@ import { tf } from '../backend/index.js';
 import { BOS, EOS, PAD, UNK, loadTokenizer, type TokenizerJSON } from '../data/tokenizers/index.js';
 import { loadPredictor } from '../models/predictor.js';
 import { makeStepper } from '../models/stepper.js';
-import { checkpointDir, openRun } from '../train/rundir.js';
+import { checkpointDir, openRun, type CheckpointChoice } from '../train/rundir.js';
 import { SeqnetError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { sampleFromLogits, type SampleOptions } from './sample.js';
@@ -17,7 +17,7 @@ export interface GenerateOptions extends SampleOptions {
   length: number;
   num: number;
   seed: number;
-  checkpoint?: 'best' | 'last';
+  checkpoint?: CheckpointChoice;
 }
 
 export interface GenerateResult {

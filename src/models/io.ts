@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tf } from '../backend/index.js';
 import { RunError } from '../util/errors.js';
-import { liveDir, replaceDir, writeFileSynced } from '../util/fs.js';
+import { isJsonObject, jsonKind, liveDir, replaceDir, writeFileSynced } from '../util/fs.js';
 import { checkpointSeam, checkpointWriteSeam } from '../util/seams.js';
 import { SEQNET_VERSION } from '../version.js';
 import { checkTopology, checkVocab, tokenizerPrints, weightBytes } from './io_checks.js';
@@ -84,13 +84,15 @@ function errnoText(e: unknown): string {
  * of it lands in a sibling temporary folder first, which then replaces `dir`. A failed write is a
  * RunError; the previous checkpoint in `dir` is left as it was. `index: false` leaves out
  * checkpoint.json and words a failure for an export (a folder for other tools, `seqnet export`'s).
+ * `runDir` holds the tokenizers the checkpoint records (default: the parent folder; numbered
+ * checkpoints sit deeper).
  */
 export async function saveCheckpoint(
   model: tf.LayersModel,
   dir: string,
   extra: Record<string, unknown> = {},
   also?: (tmp: string) => Promise<void>,
-  { index: withIndex = true }: { index?: boolean } = {},
+  { index: withIndex = true, runDir = path.dirname(dir) }: { index?: boolean; runDir?: string } = {},
 ): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`;
   try {
@@ -99,7 +101,7 @@ export async function saveCheckpoint(
     await model.save(saveHandler(tmp));
     for (const [name, value] of Object.entries(extra)) writeFileSynced(path.join(tmp, name), JSON.stringify(value, null, 2));
     await also?.(tmp);
-    const index: CheckpointIndex = { format: 1, seqnet_version: SEQNET_VERSION, files: {}, tokenizers: tokenizerPrints(path.dirname(dir)) };
+    const index: CheckpointIndex = { format: 1, seqnet_version: SEQNET_VERSION, files: {}, tokenizers: tokenizerPrints(runDir) };
     for (const name of fs.readdirSync(tmp).sort()) {
       const b = fs.readFileSync(path.join(tmp, name));
       index.files[name] = { bytes: b.byteLength, sha256: sha256(b) };
@@ -137,10 +139,15 @@ function readSnapshot(dir: string): Snapshot {
     return { dir, files };
   }
   const index = parseJson<CheckpointIndex>(read(CHECKPOINT_FILE), indexFile);
-  if (typeof index.format !== 'number' || index.format > 1) {
+  if (typeof index.format !== 'number') throw new RunError(`${indexFile}: no checkpoint format number; the checkpoint is damaged.`);
+  if (index.format > 1) {
     throw new RunError(`${indexFile}: checkpoint format ${String(index.format)} was written by seqnet ${index.seqnet_version}, newer than this seqnet ${SEQNET_VERSION}; upgrade seqnet to read it.`);
   }
-  for (const [name, want] of Object.entries(index.files ?? {})) {
+  if (!isJsonObject(index.files)) throw new RunError(`${indexFile}: no \`files\` list of the checkpoint's files; the checkpoint is damaged.`);
+  for (const [name, want] of Object.entries(index.files)) {
+    if (!isJsonObject(want) || typeof want.bytes !== 'number' || typeof want.sha256 !== 'string' || path.basename(name) !== name) {
+      throw new RunError(`${indexFile}: the entry for \`${name}\` is not { bytes, sha256 } of a file in the folder; the checkpoint is damaged.`);
+    }
     const b = read(name);
     if (b.byteLength !== want.bytes) {
       throw new RunError(`${path.join(dir, name)} has ${b.byteLength} bytes, ${CHECKPOINT_FILE} says ${want.bytes}: the file is ${b.byteLength < want.bytes ? 'truncated' : 'damaged'}.`);
@@ -151,11 +158,14 @@ function readSnapshot(dir: string): Snapshot {
 }
 
 function parseJson<T>(b: Buffer, file: string): T {
+  let value: unknown;
   try {
-    return JSON.parse(b.toString('utf8')) as T;
+    value = JSON.parse(b.toString('utf8'));
   } catch (e) {
     throw new RunError(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)}); the checkpoint is damaged.`);
   }
+  if (!isJsonObject(value)) throw new RunError(`${file}: holds ${jsonKind(value)}, not a JSON object; the checkpoint is damaged.`);
+  return value as T;
 }
 
 const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -177,7 +187,14 @@ export async function readConsistent(dir: string): Promise<Snapshot> {
   }
 }
 
-export async function loadCheckpoint(dir: string): Promise<tf.LayersModel> {
+/** The run folder of a checkpoint folder: the parent of best/ and last/, two up from checkpoints/step-N/. */
+function runDirOf(dir: string): string {
+  const parent = path.dirname(dir);
+  return path.basename(parent) === 'checkpoints' && /^step-\d+$/.test(path.basename(dir)) ? path.dirname(parent) : parent;
+}
+
+/** `runDir`: the run folder whose tokenizers must match. */
+export async function loadCheckpoint(dir: string, runDir = runDirOf(dir)): Promise<tf.LayersModel> {
   if (!liveDir(dir)) {
     throw new RunError(`no checkpoint in ${dir} yet: the run stopped before its first save. Start it again with \`seqnet train CONFIG --overwrite\`.`);
   }
@@ -187,11 +204,11 @@ export async function loadCheckpoint(dir: string): Promise<tf.LayersModel> {
   if (!mj || typeof mj !== 'object' || !mj.modelTopology || !Array.isArray(mj.weightsManifest)) {
     throw new RunError(`${mjFile}: not a TensorFlow.js layers model (modelTopology or weightsManifest is missing).`);
   }
-  checkTopology(mj.modelTopology, mjFile);
-  const index = snap.files.has(CHECKPOINT_FILE) ? parseJson<CheckpointIndex>(snap.files.get(CHECKPOINT_FILE)!, path.join(snap.dir, CHECKPOINT_FILE)) : undefined;
-  checkVocab(mj.modelTopology, path.dirname(dir), mjFile, index?.tokenizers);
   const specs = mj.weightsManifest.flatMap((g) => g.weights);
   const need = weightBytes(specs, mjFile);
+  checkTopology(mj.modelTopology, mjFile, specs);
+  const index = snap.files.has(CHECKPOINT_FILE) ? parseJson<CheckpointIndex>(snap.files.get(CHECKPOINT_FILE)!, path.join(snap.dir, CHECKPOINT_FILE)) : undefined;
+  checkVocab(mj.modelTopology, runDir, mjFile, index?.tokenizers);
   const bufs = mj.weightsManifest.flatMap((g) => g.paths).map((p) => {
     if (typeof p !== 'string' || path.basename(p) !== p) throw new RunError(`${mjFile}: weight file \`${String(p)}\` must be a plain file name in the checkpoint folder.`);
     const b = snap.files.get(p) ?? (fs.existsSync(path.join(snap.dir, p)) ? fs.readFileSync(path.join(snap.dir, p)) : undefined);

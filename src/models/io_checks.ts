@@ -32,9 +32,24 @@ export function weightBytes(specs: tf.io.WeightsManifestEntry[], file: string): 
 }
 
 const SIZE_KEY = /units|dim|filters|size|shape|heads|length|vocab/i;
+/** Input shapes size activations, not weights: only the absolute bound applies to them. */
+const INPUT_KEY = /shape|input_length/i;
+/**
+ * Settings that size weights (units, dims, filters…) of a real checkpoint appear in, or are
+ * below, some dimension of its saved weights (units ≤ 4 × units of an LSTM kernel); this much
+ * slack lets anything a trained seqnet model uses through. Beyond it tfjs would allocate the
+ * layers (minutes and gigabytes) before noticing they do not match the weights.
+ */
+const SIZE_SLACK = 4096;
 
-/** Rejects a topology whose layer settings ask for an absurd size, before tfjs builds (and allocates) the layers. */
-export function checkTopology(topology: unknown, file: string): void {
+/**
+ * Rejects a topology whose layer settings ask for an absurd size, before tfjs builds (and
+ * allocates) the layers: no size over MAX_ELEMENTS, and no weight-sizing setting over the
+ * largest dimension of the weights it is saved with (`specs`, already checked against
+ * weights.bin) or SIZE_SLACK.
+ */
+export function checkTopology(topology: unknown, file: string, specs: tf.io.WeightsManifestEntry[] = []): void {
+  const limit = specs.reduce((m, s) => s.shape.reduce((a, d) => Math.max(a, d), m), SIZE_SLACK);
   const walk = (v: unknown, key: string, where: string): void => {
     if (Array.isArray(v)) return v.forEach((x) => walk(x, key, where));
     if (v && typeof v === 'object') {
@@ -45,6 +60,9 @@ export function checkTopology(topology: unknown, file: string): void {
     }
     if (typeof v === 'number' && SIZE_KEY.test(key) && (!Number.isFinite(v) || v > MAX_ELEMENTS)) {
       throw new RunError(`${file}: layer ${where} sets ${key} to ${v}, an absurd size; refusing to build it.`);
+    }
+    if (typeof v === 'number' && SIZE_KEY.test(key) && !INPUT_KEY.test(key) && v > limit) {
+      throw new RunError(`${file}: layer ${where} sets ${key} to ${v}, larger than any dimension of its saved weights (at most ${limit}); the file is damaged or from another model, refusing to build it.`);
     }
   };
   walk(topology, '', 'model');

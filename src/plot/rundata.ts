@@ -11,7 +11,7 @@ import { parse } from 'csv-parse/sync';
 import type { Config } from '../config/schema/index.js';
 import { openRun } from '../train/rundir.js';
 import { RunError } from '../util/errors.js';
-import { readJson } from '../util/fs.js';
+import { readRunJson } from '../util/fs.js';
 
 /** one CSV row: column → number (null for an empty cell) */
 export type Row = Record<string, number | null>;
@@ -50,7 +50,7 @@ export function readRun(dir: string): RunCurves {
     cfg,
     history: readCsv(file('history.csv')),
     steps: readCsv(file('steps.csv')),
-    metrics: fs.existsSync(file('metrics.json')) ? readJson<Record<string, unknown>>(file('metrics.json')) : null,
+    metrics: fs.existsSync(file('metrics.json')) ? readRunJson<Record<string, unknown>>(file('metrics.json')) : null,
   };
 }
 

@@ -2,11 +2,11 @@
 import fs from 'node:fs';
 import { loadPredictor } from '../models/predictor.js';
 import { taskSpec, type PredictInput, type Prediction } from '../tasks/index.js';
-import { checkpointDir, openRun } from '../train/rundir.js';
+import { checkpointDir, openRun, type CheckpointChoice } from '../train/rundir.js';
 import { SeqnetError } from '../util/errors.js';
 
 export interface PredictOptions extends PredictInput {
-  checkpoint?: 'best' | 'last';
+  checkpoint?: CheckpointChoice;
 }
 
 export interface PredictResult extends Prediction {

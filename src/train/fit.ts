@@ -225,6 +225,8 @@ export async function fit(model: tf.LayersModel, data: Prepared, task: TaskSpec,
         }
       }
       if (cfg.checkpoint.every_steps !== null && state.step % cfg.checkpoint.every_steps === 0) {
+        // last/ too (unless the evaluation above just saved it), so a killed run resumes from here, not from the epoch start
+        if (cfg.eval_every_steps === null || state.step % cfg.eval_every_steps !== 0) await saveLast();
         const dir = await saveNumbered(model, o.run, state, cfg.checkpoint.keep_last);
         hooks.onCheckpoint?.({ kind: 'step', dir, step: state.step });
       }

@@ -18,6 +18,7 @@ import { taskSpec, type Prepared, type TaskSpec } from '../tasks/index.js';
 import { scoreSplit } from '../tasks/score.js';
 import { RunError } from '../util/errors.js';
 import { readRunJson, recoverFolder } from '../util/fs.js';
+import { recoverNumbered } from './checkpoints.js';
 import { acquireRunLock, clearRunDir } from './lock.js';
 import type { TrainHooks } from './events.js';
 import { fit } from './fit.js';
@@ -58,6 +59,7 @@ export async function train(cfg: Config, o: TrainOptions): Promise<TrainResult> 
   const lock = acquireRunLock(dir, (m) => o.hooks?.onWarning?.(m));
   try {
     recoverFolder(dir, ['last', 'best']); // what a kill -9 of an earlier run left half done
+    recoverNumbered(new RunDir(dir));
     return await trainLocked(cfg, o, dir);
   } finally {
     lock.release();
@@ -95,6 +97,11 @@ async function trainLocked(cfg: Config, o: TrainOptions, dir: string): Promise<T
   if (prior) {
     model = await loadCheckpoint(run.last);
     state = readRunJson<TrainState>(path.join(run.last, 'state.json'));
+    const ok = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+    if (!ok(state.step) || !ok(state.epoch)) {
+      model.dispose();
+      throw new RunError(`${path.join(run.last, 'state.json')}: step and epoch must be non-negative integers; the checkpoint is damaged, so --resume cannot tell where to continue.`);
+    }
     // slots are matched to variables by position: the order of model.trainableWeights, as saved
     await loadOptimizer(optimizer, run.last);
   } else {

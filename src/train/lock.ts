@@ -127,7 +127,14 @@ function holding(dir: string, file: string, created: boolean): RunLock {
   return { file, release };
 }
 
-/** Empties a run directory for --overwrite, keeping the lock this process holds. */
+/** What seqnet writes in a run directory (see rundir.ts), and what an interrupted write leaves beside it. */
+const RUN_ENTRY =
+  /^(config\.yaml|manifest\.json|metrics\.json|history\.csv|steps\.csv|(tokenizer|labels|scaler|target_tokenizer)\.json|best|last|checkpoints|plots|tb)((\.(tmp|old)-\d+)|\.tmp-\d+-[0-9a-f]{8})?$/;
+
+/**
+ * Clears a run directory for --overwrite: removes what seqnet wrote there, keeping the lock this
+ * process holds and anything else (a user's own files in the folder named with --out).
+ */
 export function clearRunDir(dir: string): void {
-  for (const name of fs.readdirSync(dir)) if (name !== LOCK_FILE) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  for (const name of fs.readdirSync(dir)) if (RUN_ENTRY.test(name)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
 }

@@ -2,7 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { tf } from '../backend/index.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { weightBytes } from '../models/io_checks.js';
+import { RunError } from '../util/errors.js';
+import { readRunJson, writeFileAtomic } from '../util/fs.js';
 
 export async function saveOptimizer(opt: tf.Optimizer, dir: string): Promise<void> {
   const weights = await opt.getWeights();
@@ -17,8 +19,14 @@ export async function saveOptimizer(opt: tf.Optimizer, dir: string): Promise<voi
 export async function loadOptimizer(opt: tf.Optimizer, dir: string): Promise<boolean> {
   const jf = path.join(dir, 'optimizer.json');
   if (!fs.existsSync(jf)) return false;
-  const { specs } = JSON.parse(fs.readFileSync(jf, 'utf8')) as { specs: tf.io.WeightsManifestEntry[] };
-  const buf = fs.readFileSync(path.join(dir, 'optimizer.bin'));
+  const { specs } = readRunJson<{ specs?: tf.io.WeightsManifestEntry[] }>(jf);
+  if (!Array.isArray(specs)) throw new RunError(`${jf}: no \`specs\` list of optimizer slots; the checkpoint is damaged.`);
+  const bf = path.join(dir, 'optimizer.bin');
+  if (!fs.existsSync(bf)) throw new RunError(`${bf} is missing; the checkpoint ${dir} is damaged.`);
+  const buf = fs.readFileSync(bf);
+  // weightBytes also refuses absurd or malformed shapes before anything is allocated
+  const need = weightBytes(specs, jf);
+  if (buf.byteLength !== need) throw new RunError(`${bf} has ${buf.byteLength} bytes but ${jf} describes ${need}: the optimizer state is ${buf.byteLength < need ? 'truncated' : 'damaged'}.`);
   const map = tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, specs);
   await opt.setWeights(specs.map((s) => ({ name: s.name, tensor: map[s.name] })));
   return true;

@@ -19,7 +19,7 @@ import type { Config } from '../config/schema/index.js';
 import { parseDocument } from 'yaml';
 import type { Artifacts } from '../tasks/types.js';
 import type { FileRecord } from '../data/info.js';
-import { RunError } from '../util/errors.js';
+import { RunError, UsageError } from '../util/errors.js';
 import { liveDir, readRunJson, writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import { SEQNET_VERSION } from '../version.js';
 import { LOCK_FILE } from './lock.js';
@@ -217,12 +217,30 @@ export function openRun(dir: string): OpenRun {
   return { run, cfg, artifacts, manifest };
 }
 
+/** `--checkpoint`: best, last, or a numbered checkpoint (step-120, or just 120). */
+export type CheckpointChoice = string;
+
+/** The folder of numbered checkpoint `step` (checkpoint.every_steps). */
+export const numberedDir = (runDir: string, step: number) => path.join(runDir, 'checkpoints', `step-${String(step).padStart(7, '0')}`);
+
+/** A numbered checkpoint's folder, or a RunError listing the ones there are. */
+function numbered(run: RunDir, which: string): string {
+  const dir = numberedDir(run.dir, Number(/\d+$/.exec(which)![0]));
+  if (liveDir(dir)) return dir;
+  const root = run.file('checkpoints');
+  const have = fs.existsSync(root) ? fs.readdirSync(root).filter((n) => /^step-\d+$/.test(n)).sort() : [];
+  throw new RunError(`${dir}: no such checkpoint; ${have.length ? `the run has ${have.join(', ')}` : 'the run has no numbered checkpoints (train.checkpoint.every_steps)'}.`);
+}
+
 /**
- * The checkpoint folder to read for `which`. `best` falls back to `last` only while no epoch has
- * ended (a run interrupted early); a finished run without best/ is damaged.
+ * The checkpoint folder to read for `which`: best, last or a numbered one (step-N or N). `best`
+ * falls back to `last` only while no epoch has ended (a run interrupted early); a finished run
+ * without best/ is damaged.
  */
-export function checkpointDir(r: OpenRun, which: 'best' | 'last'): string {
+export function checkpointDir(r: OpenRun, which: CheckpointChoice): string {
   const { run, manifest } = r;
+  if (/^(step-)?\d+$/.test(which)) return numbered(run, which);
+  if (which !== 'best' && which !== 'last') throw new UsageError(`--checkpoint ${which}: use best, last, or a numbered checkpoint such as step-120.`);
   if (which === 'best' && liveDir(run.best)) return run.best;
   if (which === 'best' && (manifest.status === 'finished' || manifest.status === 'stopped_early')) {
     throw new RunError(`${run.best} is missing from a ${manifest.status} run; the run directory is damaged. Use --checkpoint last to read last/.`);

@@ -13,6 +13,7 @@ import type { Batch, Split } from '../data/batch.js';
 import { StreamSplit } from '../data/streams.js';
 import { carriedModel, detach, forwardCarried, type CarriedModel, type CarriedState } from '../models/carry.js';
 import { RunError } from '../util/errors.js';
+import { readRunJson } from '../util/fs.js';
 
 /** The file in a checkpoint that holds the carried state. */
 export const CARRIED_STATE_FILE = 'tbptt_state.json';
@@ -74,12 +75,9 @@ export class StateCarrier {
     this.dispose();
     const file = path.join(dir, CARRIED_STATE_FILE);
     if (!fs.existsSync(file)) return; // interrupted before its first chunk: zero state is right
-    let saved: SavedState;
-    try {
-      saved = JSON.parse(fs.readFileSync(file, 'utf8')) as SavedState;
-    } catch (e) {
-      throw new RunError(`${file}: unreadable carried state (${(e as Error).message}); resume from the start of an epoch with --overwrite, or fix the file.`);
-    }
+    const saved = readRunJson<SavedState>(file);
+    const wellFormed = Array.isArray(saved.states) && saved.states.every((l) => Array.isArray(l) && l.every((t) => Array.isArray(t) && t.every((r) => Array.isArray(r) && r.every((x) => typeof x === 'number'))));
+    if (!wellFormed) throw new RunError(`${file}: \`states\` is not a list of [streams, units] number arrays per recurrent layer; the checkpoint is damaged.`);
     if (saved.states.length !== this.m.recurrent.length) {
       throw new RunError(`${file}: holds state for ${saved.states.length} recurrent layers, the model has ${this.m.recurrent.length}.`);
     }

@@ -55,7 +55,10 @@ export function readJson<T>(file: string): T {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 }
 
-/** Reads a JSON file of a run directory; unreadable or invalid JSON is a RunError naming the file. */
+/**
+ * Reads a JSON file of a run directory (every one holds an object); unreadable or invalid JSON, or
+ * JSON that is not an object (`null`, a list…), is a RunError naming the file.
+ */
 export function readRunJson<T>(file: string): T {
   let text: string;
   try {
@@ -63,12 +66,20 @@ export function readRunJson<T>(file: string): T {
   } catch (e) {
     throw new RunError(`${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)}); the run directory is damaged.`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text) as T;
+    value = JSON.parse(text);
   } catch (e) {
     throw new RunError(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)}); the run directory is damaged or was edited by hand.`);
   }
+  if (!isJsonObject(value)) throw new RunError(`${file}: holds ${jsonKind(value)}, not a JSON object; the run directory is damaged or was edited by hand.`);
+  return value as T;
 }
+
+export const isJsonObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What a parsed JSON value is, for messages: `null`, a list, a string… */
+export const jsonKind = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`);
 
 /** sha256 of a file, read in 1 MiB chunks (never the whole file at once). */
 export function sha256File(file: string): string {

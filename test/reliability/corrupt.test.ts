@@ -80,6 +80,11 @@ const cases: [string, (dir: string) => void, RegExp][] = [
   ['invalid JSON in tokenizer.json', (d) => fs.writeFileSync(path.join(d, 'tokenizer.json'), '{oops'), /tokenizer\.json: not valid JSON/],
   ['invalid JSON in model.json', (d) => (fs.writeFileSync(path.join(d, 'best/model.json'), '{"modelTopology": '), rehash(path.join(d, 'best'))), /model\.json: not valid JSON/],
   ['invalid JSON in checkpoint.json', (d) => fs.writeFileSync(path.join(d, 'best/checkpoint.json'), '[1,'), /checkpoint\.json: not valid JSON/],
+  // valid JSON of the wrong shape was a TypeError (exit 70) before
+  ['null in manifest.json', (d) => fs.writeFileSync(path.join(d, 'manifest.json'), 'null'), /manifest\.json: holds null, not a JSON object/],
+  ['a list in tokenizer.json', (d) => fs.writeFileSync(path.join(d, 'tokenizer.json'), '[]'), /tokenizer\.json: holds a list, not a JSON object/],
+  ['null in checkpoint.json', (d) => fs.writeFileSync(path.join(d, 'best/checkpoint.json'), 'null'), /checkpoint\.json: holds null, not a JSON object/],
+  ['a null file entry in checkpoint.json', (d) => fs.writeFileSync(path.join(d, 'best/checkpoint.json'), '{"format":1,"files":{"weights.bin":null}}'), /checkpoint\.json: the entry for `weights\.bin` is not/],
   ['invalid YAML in config.yaml', (d) => fs.writeFileSync(path.join(d, 'config.yaml'), 'task: [unclosed\n'), /config\.yaml: not valid YAML/],
   ['a manifest from a newer seqnet', (d) => {
     const f = path.join(d, 'manifest.json');
@@ -93,6 +98,11 @@ const cases: [string, (dir: string) => void, RegExp][] = [
     const layers = (mj.modelTopology as { config: { layers: { config: Record<string, unknown> }[] } }).config.layers;
     layers.find((l) => 'units' in l.config)!.config.units = 2 ** 31;
   }), /sets units to 2147483648, an absurd size; refusing to build it/],
+  // within the absolute bound, but tfjs spent a minute and 2 GB building the layers before noticing
+  ['model.json whose embedding asks for 2^20 columns', (d) => editModelJson(path.join(d, 'best'), (mj) => {
+    const layers = (mj.modelTopology as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } }).config.layers;
+    layers.find((l) => l.class_name === 'Embedding')!.config.output_dim = 2 ** 20;
+  }), /sets output_dim to 1048576, larger than any dimension of its saved weights/],
 ];
 
 describe('a corrupt or foreign run directory', () => {
@@ -102,6 +112,26 @@ describe('a corrupt or foreign run directory', () => {
     expect(r.code, r.err).toBe(4);
     expect(r.err).toMatch(message);
     expect(r.err).not.toMatch(/internal error|\n\s+at /);
+  });
+
+  it('invalid JSON in metrics.json: compare and plot exit 4 naming it (was exit 70)', async () => {
+    const dir = damaged((d) => fs.writeFileSync(path.join(d, 'metrics.json'), '{oops'));
+    for (const args of [['compare', dir], ['plot', dir]]) {
+      const r = await runCli(...args);
+      expect(r.code, r.err).toBe(4);
+      expect(r.err).toMatch(/metrics\.json: not valid JSON/);
+    }
+  });
+
+  it.each([
+    ['state.json', 'null', /state\.json: holds null, not a JSON object/],
+    ['state.json', '{}', /state\.json: step and epoch must be non-negative integers/],
+    ['optimizer.json', 'null', /optimizer\.json: holds null, not a JSON object/],
+  ])('--resume with last/%s = %s (an older run, no checkpoint.json): exit 4, not a restart at step 0 or a crash', async (file, text, message) => {
+    const dir = damaged((d) => (fs.writeFileSync(path.join(d, 'last', file), text), fs.rmSync(path.join(d, 'last/checkpoint.json'))));
+    const r = await runCli('train', path.join(good, '../tiny.yaml'), '--out', dir, '--resume', '--quiet');
+    expect(r.code, r.err).toBe(4);
+    expect(r.err).toMatch(message);
   });
 
   it('the undamaged copy still evaluates (the cases above fail for their damage only)', async () => {

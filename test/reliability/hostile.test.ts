@@ -64,6 +64,17 @@ describe('hostile configs', () => {
     expect(r.code, r.err).toBe(0);
     expect(fs.readdirSync(cwd).sort()).toEqual([...before, 'out2'].sort());
   });
+
+  it('--overwrite removes only what seqnet wrote in the --out folder, never the user\'s own files', async () => {
+    const cwd = fixture({ 'corpus.txt': TINY_CORPUS, 'tiny.yaml': TINY_LM_YAML.replace('epochs: 2', 'epochs: 1'), 'out/notes.txt': 'mine' });
+    const out = path.join(cwd, 'out');
+    const first = await runCli('train', path.join(cwd, 'tiny.yaml'), '--out', out, '--quiet', '--set', 'train.checkpoint.every_steps=2');
+    expect(first.code, first.err).toBe(0);
+    const r = await runCli('train', path.join(cwd, 'tiny.yaml'), '--out', out, '--quiet', '--overwrite');
+    expect(r.code, r.err).toBe(0);
+    expect(fs.readFileSync(path.join(out, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(fs.existsSync(path.join(out, 'checkpoints'))).toBe(false); // the replaced run's files are gone
+  });
 });
 
 describe('hostile run files', () => {

@@ -57,6 +57,31 @@ describe('kill -9 during training', () => {
     expect(ev.err).not.toMatch(/internal error|\n\s+at /);
   });
 
+  it('inside a numbered checkpoint write: last/ is at that step (not the epoch start), numbered ones load by step, the next train tidies checkpoints/', async () => {
+    const cwd = lmFixture();
+    const flag = path.join(cwd, 'paused');
+    const every = ['--set', 'train.checkpoint.every_steps=3', '--set', 'train.tbptt=4'];
+    // writes: last@3, step-3, last@6, step-6 (paused there)
+    const child = seqnet(cwd, ['train', 'tiny.yaml', '--out', 'runs/n', '--quiet', ...every], { SEQNET_TEST_PAUSE_IN_CHECKPOINT: `${flag}:write:4` });
+    expect(await waitForFile(flag, child), child.err()).toBe(true);
+    await kill9(child);
+    const ckpts = path.join(cwd, 'runs/n/checkpoints');
+    expect(leftovers(ckpts)).toHaveLength(1);
+    expect(JSON.parse(fs.readFileSync(path.join(cwd, 'runs/n/last/state.json'), 'utf8')).step).toBe(6);
+    // the numbered checkpoint records the run's tokenizer, as best/ and last/ do
+    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(ckpts, 'step-0000003/checkpoint.json'), 'utf8')).tokenizers)).toEqual(['tokenizer.json']);
+    // a numbered checkpoint loads by its step; a missing one lists those there are
+    const ev = await run(cwd, ['eval', 'runs/n', '--checkpoint', 'step-3', '--json']);
+    expect(ev.code, ev.err).toBe(0);
+    const gone = await run(cwd, ['generate', 'runs/n', '--checkpoint', '6', '--length', '3']);
+    expect(gone.code).toBe(4);
+    expect(gone.err).toMatch(/step-0000006: no such checkpoint; the run has step-0000003/);
+    const res = await run(cwd, ['train', 'tiny.yaml', '--out', 'runs/n', '--resume', '--set', 'train.max_steps=7', ...every]);
+    expect(res.code, res.err).toBe(0);
+    expect(res.err).toMatch(/resuming at step 6/);
+    expect(leftovers(ckpts)).toEqual([]);
+  });
+
   it('at seeded random moments: never a broken run directory', async () => {
     const rng = new Rng(11);
     for (let k = 0; k < 3; k++) {

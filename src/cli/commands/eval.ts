@@ -5,7 +5,7 @@ import { evaluate } from '../../eval/evaluate.js';
 import { checkWritable, evalReport, junitXml, writeReport } from '../../eval/report.js';
 import { EXIT } from '../../util/errors.js';
 import { addBackendOptions, startBackend } from '../backend.js';
-import { num, table } from '../format.js';
+import { CHECKPOINT_HELP, num, table } from '../format.js';
 import { annotateError, appendStepSummary, metricsMarkdown } from '../github.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -17,7 +17,7 @@ export function evalCommand(program: Command): void {
     .argument('<run-dir>', 'run directory written by `seqnet train`')
     .addOption(new Option('--split <split>', 'which split of the run data').choices(['test', 'valid']).default('test'))
     .option('--data <file>', 'evaluate on this file instead (encoded with the run tokenizer)')
-    .addOption(new Option('--checkpoint <which>', 'which checkpoint').choices(['best', 'last']).default('best'))
+    .addOption(new Option('--checkpoint <which>', CHECKPOINT_HELP).default('best'))
     .option('--stateful', 'recurrent language model: also score the text as one stream, the state carried across windows')
     .option('--assert <gate>', 'fail (exit 1) unless METRIC OP VALUE holds, e.g. "accuracy>=0.85", "mae<=0.8*baseline" (repeatable)', collect, [])
     .option('--json', 'print one JSON object (for scripts and CI)')

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { CHECKPOINT_HELP } from '../format.js';
 import { generate } from '../../generate/index.js';
 import { SeqnetError } from '../../util/errors.js';
 import { addBackendOptions, startBackend } from '../backend.js';
@@ -26,7 +27,7 @@ export function generateCommand(program: Command): void {
     .option('--top-p <p>', 'sample among the most likely tokens covering probability p', positive('--top-p', false))
     .option('--num <n>', 'number of samples', positive('--num', true), 1)
     .option('--seed <s>', 'random seed (same seed, same text)', positive('--seed', true, true), 1)
-    .addOption(new Option('--checkpoint <which>', 'which checkpoint').choices(['best', 'last']).default('best'));
+    .addOption(new Option('--checkpoint <which>', CHECKPOINT_HELP).default('best'));
   addBackendOptions(cmd).addHelpText(
     'after',
     `

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { CHECKPOINT_HELP } from '../format.js';
 import { predict } from '../../predict/index.js';
 import { addBackendOptions, startBackend } from '../backend.js';
 
@@ -11,7 +12,7 @@ export function predictCommand(program: Command): void {
     .option('--input <text>', 'one example typed here (classification, tagging)')
     .option('--file <file>', 'a file of examples: a table or text lines (classification), CoNLL or text lines (tagging), a series (forecasting)')
     .option('--attention <file.svg>', 'seq2seq: write the attention matrix of the (first) input as an SVG heatmap')
-    .addOption(new Option('--checkpoint <which>', 'which checkpoint').choices(['best', 'last']).default('best'))
+    .addOption(new Option('--checkpoint <which>', CHECKPOINT_HELP).default('best'))
     .option('--json', 'print one JSON object (for scripts)');
   addBackendOptions(cmd).addHelpText(
     'after',

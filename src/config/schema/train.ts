@@ -54,7 +54,7 @@ export const CheckpointSchema = z
       .positive()
       .nullable()
       .default(null)
-      .describe('also save a numbered checkpoint (checkpoints/step-NNNNNNN/) every N optimizer steps; null = only best and last'),
+      .describe('every N optimizer steps, also save a numbered checkpoint (checkpoints/step-NNNNNNN/: weights and state) and last/, so a killed run resumes from there; null = only best and last'),
     keep_last: z.number().int().positive().default(3).describe('numbered checkpoints kept; older ones are deleted'),
   })
   .strict();
