@@ -7,11 +7,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { runCli } from '../helpers/cli.js';
 import { CHROMIUM, launch, serve } from './browser.js';
 import { setup, trainRun } from './fixtures.js';
+
+// each test trains a tiny run, exports and bundles it, and drives chromium: seconds alone, but the
+// whole suite runs files side by side on 2 cores, so allow for a machine under load
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+const PAGE_WAIT = 120_000;
 
 let dir: string;
 let browser: Awaited<ReturnType<typeof launch>>;
@@ -33,16 +38,17 @@ async function openDemo(run: string, name: string): Promise<{ page: Page; close:
   expect(r.code, r.err).toBe(0);
   const server = await serve(web);
   const page = await (browser.context as BrowserContext).newPage();
+  page.setDefaultTimeout(PAGE_WAIT);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(server.url);
-  await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 30_000 });
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: PAGE_WAIT });
   expect(errors).toEqual([]);
   expect(await page.evaluate(() => document.body.dataset.state)).toBe('ready');
   return { page, close: async () => (await page.close(), await server.close()) };
 }
 
-const ready = (page: Page) => page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 30_000 });
+const ready = (page: Page) => page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: PAGE_WAIT });
 
 describe('demo pages in headless chromium', () => {
   it('char-LSTM: greedy generation in the page equals `seqnet generate --greedy`', async () => {
