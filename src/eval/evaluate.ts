@@ -6,7 +6,7 @@ import { loadPredictor } from '../models/predictor.js';
 import { taskSpec } from '../tasks/index.js';
 import { scoreSplit } from '../tasks/score.js';
 import { checkpointDir, openRun, type CheckpointChoice } from '../train/rundir.js';
-import { RunError } from '../util/errors.js';
+import { RunError, UsageError } from '../util/errors.js';
 import { scoreStateful } from './stateful.js';
 
 export interface EvalOptions {
@@ -55,7 +55,7 @@ export async function evaluate(dir: string, o: EvalOptions = {}): Promise<EvalRe
   try {
     const metrics = scoreSplit(model, split, task, o.batchSize ?? cfg.train.eval_batch_size);
     if (o.stateful) {
-      if (cfg.task !== 'language_model' || !(model instanceof tf.LayersModel)) throw new RunError(`--stateful scores a recurrent language model; ${dir} is a ${cfg.task} ${cfg.model.type} run.`);
+      if (cfg.task !== 'language_model' || !(model instanceof tf.LayersModel)) throw new UsageError(`--stateful scores a recurrent language model; ${dir} is a ${cfg.task} ${cfg.model.type} run. Drop --stateful.`);
       Object.assign(metrics, scoreStateful(model, (split as WindowSplit).ids, cfg.data.seq_len, cfg.data.documents !== 'none'));
     }
     const baseline = task.baseline ? task.baseline(data.train, split, data.info) : null;

@@ -71,6 +71,8 @@ describe('ngram run', () => {
     const saved = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
     expect(ev.metrics.loss).toBeCloseTo(saved.test.loss, 6);
     expect(ev.metrics.perplexity).toBeLessThan(ev.baseline!.unigram_perplexity / 2);
+    // an n-gram model carries no state: --stateful is a usage error (exit 2), not a damaged run (4)
+    await expect(evaluate(out, { split: 'test', stateful: true })).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/--stateful scores a recurrent language model/) });
 
     const opts = { prime: 'the cat', length: 30, temperature: 0.8, topK: 5, topP: 0.95, num: 2, seed: 4 };
     const first = await generate(out, opts);
