@@ -13,7 +13,7 @@ import type { ModelFamily } from '../models/types.js';
 import { DataError, SeqnetError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { fitBow } from './bow_features.js';
-import { SeqnetBowFeatures } from './bow_layer.js';
+import { bowFeaturesLayer } from './bow_layer.js';
 
 export const bowFamily: ModelFamily<BowConfig> = {
   build(cfg, ctx) {
@@ -28,7 +28,7 @@ export const bowFamily: ModelFamily<BowConfig> = {
     if (vocab.features.length === 0) throw new DataError('bow: the training split has no tokens, so there are no n-gram features.');
     const rng = new Rng(ctx.seed);
     const input = tf.input({ shape: [null], dtype: 'int32', name: 'tokens' });
-    const features = SeqnetBowFeatures.of(vocab, 'bag_of_ngrams').apply(input) as tf.SymbolicTensor; // [B, F]
+    const features = bowFeaturesLayer(vocab, 'bag_of_ngrams').apply(input) as tf.SymbolicTensor; // [B, F]
     const logits = denseLayer(ctx.info.numClasses!, 'logits', rng).apply(features) as tf.SymbolicTensor; // [B, C]
     return tf.model({ inputs: input, outputs: logits, name: 'bow_classification' });
   },

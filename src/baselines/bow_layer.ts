@@ -5,46 +5,15 @@
  * The config holds numbers only: tfjs rewrites the case of string values when it saves a model.
  */
 import { tf } from '../backend/index.js';
-import { featurize, type BowVocab } from './bow_features.js';
+import { SeqnetBowFeatures } from '../web/layers/bow.js';
+import type { BowVocab } from './bow_features.js';
 
-export interface BowLayerArgs {
-  ngramRange: [number, number];
-  weighting: BowVocab['weighting'];
-  /** the feature n-grams as token ids */
-  ngrams: number[][];
-  idf: number[] | null;
-  name?: string;
+// one class for seqnet and the browser runtime (src/web/layers/bow.ts: standard tf only)
+export { SeqnetBowFeatures };
+
+/** The features layer of a fitted vocabulary. */
+export function bowFeaturesLayer(v: BowVocab, name: string): SeqnetBowFeatures {
+  return new SeqnetBowFeatures({ ngramRange: v.ngram_range, weighting: v.weighting, ngrams: v.features.map((g) => g.split(' ').map(Number)), idf: v.idf, name });
 }
 
-export class SeqnetBowFeatures extends tf.layers.Layer {
-  static className = 'SeqnetBowFeatures';
-  readonly vocab: BowVocab;
-  constructor(args: BowLayerArgs) {
-    super({ name: args.name });
-    this.vocab = { ngram_range: args.ngramRange, weighting: args.weighting, features: args.ngrams.map((g) => g.join(' ')), idf: args.idf };
-  }
-
-  static of(v: BowVocab, name: string): SeqnetBowFeatures {
-    return new SeqnetBowFeatures({ ngramRange: v.ngram_range, weighting: v.weighting, ngrams: v.features.map((g) => g.split(' ').map(Number)), idf: v.idf, name });
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    return [s[0], this.vocab.features.length];
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor2D;
-    const [B, T] = x.shape;
-    const ids = x.dataSync();
-    const rows = Array.from({ length: B }, (_, b) => ids.subarray(b * T, (b + 1) * T));
-    return tf.tensor2d(featurize(rows, this.vocab), [B, this.vocab.features.length], 'float32');
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    const v = this.vocab;
-    const own = { ngramRange: v.ngram_range, weighting: v.weighting, ngrams: v.features.map((g) => g.split(' ').map(Number)), idf: v.idf };
-    return { ...super.getConfig(), ...own };
-  }
-}
 tf.serialization.registerClass(SeqnetBowFeatures);
