@@ -53,6 +53,12 @@ export interface BackendOptions {
   kernels?: KernelMode;
 }
 
+/** Which build of seqnet's kernels runs: ', native AVX-512' (the addon, native.ts) or '' (wasm). */
+function kernelBuild(): string {
+  const n = runtime().library.native;
+  return n ? `, native ${n.target}` : '';
+}
+
 /** Picks and initialises the engine; idempotent for the same options. */
 export async function initBackend(opts: BackendOptions = {}): Promise<BackendInfo> {
   const device = opts.device ?? 'auto';
@@ -93,7 +99,7 @@ export async function initBackend(opts: BackendOptions = {}): Promise<BackendInf
 
   current = {
     backend: tf.getBackend(),
-    engine: native ? 'native TensorFlow' : `pure JavaScript (${fast ? 'seqnet fast kernels' : 'reference kernels'})`,
+    engine: native ? 'native TensorFlow' : `pure JavaScript (${fast ? `seqnet fast kernels${kernelBuild()}` : 'reference kernels'})`,
     native,
     kernels: fast ? 'fast' : 'reference',
     tfjsVersion: tf.version.tfjs,

@@ -8,7 +8,6 @@ import { runtime } from '../runtime.js';
 import { JOB_ARITY, JOB_KINDS, KIND, MAX_JOB_ARGS, type KernelExports } from './interface.js';
 import { MAX_JOBS, type JobArgs } from './pool.js';
 
-const NR = 8; // the micro-kernel's column width: split points stay on panel boundaries
 const MR = 4;
 
 /** The library's exports (loads it on first use). */
@@ -23,6 +22,11 @@ export const pin = (n: number): number => runtime().arena.pin(n);
 export const unpin = (p: number): void => runtime().arena.unpin(p);
 export const pinnedBytes = (): number => runtime().arena.pinnedBytes();
 export const activeThreads = (): number => runtime().activeThreads();
+/**
+ * The micro-kernel's column width (8 in wasm, 32 natively on AVX-512): column blocks given to
+ * threads start on panel boundaries. A packed 1 x 1 matrix is one panel wide.
+ */
+const panelWidth = (): number => exportsOf().packedFloats(1, 1);
 
 /**
  * C[M,N] = alpha·op(A)·op(B) (+ C when accumulate), on byte pointers into wasm memory.
@@ -47,6 +51,7 @@ export function gemm(
   // Cut C into blocks along its longer side, several per thread so that a thread the OS runs
   // late simply takes fewer of them.
   const byCols = N >= M;
+  const NR = panelWidth();
   const unit = byCols ? NR : MR;
   const extent = byCols ? N : M;
   const blocks = workers ? Math.max(1, Math.min(MAX_JOBS, 4 * (workers + 1), Math.floor(extent / unit))) : 1;
@@ -157,7 +162,7 @@ function workersFor(macs: number): { workers: number; timed: boolean } {
   const rt = runtime();
   const { threads, minParallelWork } = rt.tuner;
   if (threads <= 1 || macs < minParallelWork) return { workers: 0, timed: false };
-  rt.pool.start(threads - 1, rt.library.module, rt.library.memory);
+  rt.pool.start(threads - 1, rt.library.module, rt.library.memory, rt.library.native?.path ?? null);
   const ready = Math.min(threads - 1, rt.pool.ready());
   const timed = ready > 0; // the tuner compares like with like: only once workers exist
   return { workers: timed && rt.tuner.wantParallel() ? ready : 0, timed };
@@ -195,6 +200,7 @@ export function gemmPacked(
   const wsFloats = e.workspaceBytes() / 4;
   const macs = M * N * K;
   const { workers, timed } = workersFor(macs);
+  const NR = panelWidth();
   const blocks = workers ? Math.max(1, Math.min(MAX_JOBS, 4 * (workers + 1), Math.floor(N / NR))) : 1;
   const t0 = timed ? performance.now() : 0;
   if (blocks === 1) {

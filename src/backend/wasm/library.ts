@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import type { KernelExports } from './interface.js';
+import { bindNative, type NativeKernels } from './native.js';
 
 /** 2 GiB, as the module declares (--maximumMemory) */
 export const MAX_PAGES = 32768;
@@ -14,9 +15,14 @@ export type Variant = 'relaxed' | 'simd';
 export interface WasmLibrary {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
+  /** the kernels seqnet calls: the native ones where the addon defines them, else wasm */
   exports: KernelExports;
+  /** the wasm module's own exports */
+  wasm: KernelExports;
   /** 'relaxed' (FMA instructions) or 'simd' */
   variant: Variant;
+  /** the native kernels in use (native.ts), or null */
+  native: NativeKernels | null;
 }
 
 /** The bytes of one build; the same relative path from src/backend/wasm/*.ts (vitest) and dist/backend/wasm/*.js. */
@@ -43,6 +49,11 @@ export function loadLibrary(): WasmLibrary {
   const module = new WebAssembly.Module(bytes);
   const memory = new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
   const env = { memory, abort: () => { throw new Error('kernels.wasm aborted'); } };
-  const exports = new WebAssembly.Instance(module, { env }).exports as unknown as KernelExports;
-  return { module, memory, exports, variant };
+  const wasm = new WebAssembly.Instance(module, { env }).exports as unknown as KernelExports;
+  const native = bindNative(memory);
+  if (!native) return { module, memory, exports: wasm, wasm, variant, native };
+  // one workspace serves either twin: the larger of the two sizes
+  const ws = Math.max(wasm.workspaceBytes(), native.exports.workspaceBytes?.() ?? 0);
+  const exports = { ...wasm, ...native.exports, workspaceBytes: () => ws } as KernelExports;
+  return { module, memory, exports, wasm, variant, native };
 }
