@@ -162,7 +162,7 @@ function workersFor(macs: number): { workers: number; timed: boolean } {
   const rt = runtime();
   const { threads, minParallelWork } = rt.tuner;
   if (threads <= 1 || macs < minParallelWork) return { workers: 0, timed: false };
-  rt.pool.start(threads - 1, rt.library.module, rt.library.memory, rt.library.native?.path ?? null);
+  rt.pool.start(threads - 1, rt.library.module, rt.library.memory, rt.library.native);
   const ready = Math.min(threads - 1, rt.pool.ready());
   const timed = ready > 0; // the tuner compares like with like: only once workers exist
   return { workers: timed && rt.tuner.wantParallel() ? ready : 0, timed };

@@ -44,6 +44,17 @@ function pickBuild(): { bytes: Uint8Array<ArrayBuffer>; variant: Variant } {
   return { bytes: libraryBytes('simd'), variant: 'simd' };
 }
 
+/**
+ * The kernels that write or read packed matrices agree on one packed layout, which differs between
+ * the builds (the panel width): they come from the addon all together or not at all.
+ */
+const PACKED_LAYOUT = ['packedFloats', 'packB', 'sgemmPacked', 'seqForwardRows', 'seqBackwardRows'] as const;
+
+export function samePackedLayout(native: Partial<KernelExports>): Partial<KernelExports> {
+  if (PACKED_LAYOUT.every((n) => n in native)) return native;
+  return Object.fromEntries(Object.entries(native).filter(([n]) => !(PACKED_LAYOUT as readonly string[]).includes(n)));
+}
+
 export function loadLibrary(): WasmLibrary {
   const { bytes, variant } = pickBuild();
   const module = new WebAssembly.Module(bytes);
@@ -54,6 +65,7 @@ export function loadLibrary(): WasmLibrary {
   if (!native) return { module, memory, exports: wasm, wasm, variant, native };
   // one workspace serves either twin: the larger of the two sizes
   const ws = Math.max(wasm.workspaceBytes(), native.exports.workspaceBytes?.() ?? 0);
-  const exports = { ...wasm, ...native.exports, workspaceBytes: () => ws } as KernelExports;
-  return { module, memory, exports, wasm, variant, native };
+  const used = samePackedLayout(native.exports);
+  const exports = { ...wasm, ...used, workspaceBytes: () => ws } as KernelExports;
+  return { module, memory, exports, wasm, variant, native: { ...native, names: Object.keys(used) } };
 }

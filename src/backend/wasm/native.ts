@@ -27,6 +27,8 @@ export interface NativeKernels {
   target: string;
   /** the exports the addon defines, bound to the library's memory */
   exports: Partial<KernelExports>;
+  /** those seqnet uses (library.ts): all of them but a packed-layout group the addon only has in part */
+  names: string[];
 }
 
 /** Why the native kernels are off (null when they are on or were never looked for). */
@@ -45,7 +47,8 @@ export function bindNative(memory: WebAssembly.Memory): NativeKernels | null {
   }
   try {
     const addon = createRequire(import.meta.url)(NATIVE_PATH) as Addon;
-    return { path: NATIVE_PATH, target: addon.target(), exports: addon.bind(new Uint8Array(memory.buffer)) };
+    const exports = addon.bind(new Uint8Array(memory.buffer));
+    return { path: NATIVE_PATH, target: addon.target(), exports, names: Object.keys(exports) };
   } catch (e) {
     offReason = `did not load: ${(e as Error).message}`;
     return null;

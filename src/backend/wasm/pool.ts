@@ -38,7 +38,7 @@ const READY = 1, FAILED = 2, STOP = 3;
 // Plain JS (eval'd, CommonJS) so it runs the same from src/ under vitest and from dist/.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, ctrl, table, nativePath } = workerData;
+const { module, memory, ctrl, table, nativePath, nativeNames } = workerData;
 const c = new Int32Array(ctrl), ti = new Int32Array(table), tf = new Float32Array(table);
 const names = ${JSON.stringify(JOB_KINDS)}, arity = ${JSON.stringify(JOB_ARITY)}, floats = ${JSON.stringify(JOB_FLOATS)};
 let fns;
@@ -47,7 +47,7 @@ try {
   // the native twins where the main thread uses them (a worker that cannot load them fails, so
   // that every thread runs the same kernels on the same packed layouts)
   const nat = nativePath ? require(nativePath).bind(new Uint8Array(memory.buffer)) : {};
-  fns = names.map((n) => nat[n] ?? ex[n]);
+  fns = names.map((n) => (nativeNames.includes(n) ? nat[n] : ex[n]));
   Atomics.store(c, ${STATUS}, ${READY});
 } catch (e) {
   Atomics.store(c, ${STATUS}, ${FAILED});
@@ -101,15 +101,15 @@ export class WorkerPool {
 
   /**
    * Starts n workers on the module and shared memory (idempotent for the same n); with
-   * nativePath, they run the native addon's kernels where it has them, as the main thread does.
+   * native, they run the addon's kernels that the main thread uses (native.names), as it does.
    */
-  start(n: number, module: WebAssembly.Module, memory: WebAssembly.Memory, nativePath: string | null = null): void {
+  start(n: number, module: WebAssembly.Module, memory: WebAssembly.Memory, native: { path: string; names: string[] } | null = null): void {
     if (this.started === n) return;
     this.stop();
     this.started = n;
     for (let i = 0; i < n; i++) {
       const ctrl = new SharedArrayBuffer(5 * 4); // SEQ, DONE, STATUS, WS, SLEEPING
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctrl, table: this.tableBuf, nativePath } });
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctrl, table: this.tableBuf, nativePath: native?.path, nativeNames: native?.names ?? [] } });
       worker.unref(); // never keeps the process alive
       worker.on('error', () => undefined); // a dead worker is detected through its status
       this.slots.push({ worker, ctrl: new Int32Array(ctrl), seq: 0 });
