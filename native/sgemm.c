@@ -86,16 +86,21 @@ static void packBlock(const float *b, int ldb, int transB, int k0, int kc, int j
   }
 }
 
-/* C[0:MR, 0:NR] = alpha * Apanel · Bpanel (+ C when add) */
-static inline __attribute__((always_inline)) void kernel(int kc, const float *restrict pa, const float *restrict pb,
-                                                         float *c, int ldc, float alpha, int add) {
+/*
+ * C[0:R, 0:NR] = alpha * Apanel · Bpanel (+ C when add), for R <= MR rows of an MR-row panel:
+ * a full tile (R = MR), or the last rows of a block, which a matrix-vector product (generation at
+ * batch 1, a thread's few batch rows) is made of, without computing the padding rows.
+ */
+static inline __attribute__((always_inline)) void kernelRows(const int R, int kc, const float *restrict pa,
+                                                             const float *restrict pb, float *c, int ldc, float alpha,
+                                                             int add) {
   vf c0[MR], c1[MR];
 #pragma GCC unroll 16
-  for (int r = 0; r < MR; r++) c0[r] = c1[r] = vsplat(0);
+  for (int r = 0; r < R; r++) c0[r] = c1[r] = vsplat(0);
   for (int k = 0; k < kc; k++) {
     const vf b0 = vload(pb), b1 = vload(pb + SK_VL);
 #pragma GCC unroll 16
-    for (int r = 0; r < MR; r++) {
+    for (int r = 0; r < R; r++) {
       const vf a = vsplat(pa[r]);
       c0[r] += a * b0;
       c1[r] += a * b1;
@@ -105,7 +110,7 @@ static inline __attribute__((always_inline)) void kernel(int kc, const float *re
   }
   const vf va = vsplat(alpha);
 #pragma GCC unroll 16
-  for (int r = 0; r < MR; r++) {
+  for (int r = 0; r < R; r++) {
     float *p = c + (size_t)r * ldc;
     if (add) {
       vstore(p, vload(p) + c0[r] * va);
@@ -117,17 +122,41 @@ static inline __attribute__((always_inline)) void kernel(int kc, const float *re
   }
 }
 
-static void kernelAdd(int kc, const float *pa, const float *pb, float *c, int ldc, float alpha) {
-  kernel(kc, pa, pb, c, ldc, alpha, 1);
-}
-static void kernelSet(int kc, const float *pa, const float *pb, float *c, int ldc, float alpha) {
-  kernel(kc, pa, pb, c, ldc, alpha, 0);
+/* R rows (1..MR) of a tile, each R its own unrolled code */
+static void kernelSet(int rows, int kc, const float *pa, const float *pb, float *c, int ldc, float alpha) {
+  switch (rows) {
+#define CASE(R) \
+  case R: kernelRows(R, kc, pa, pb, c, ldc, alpha, 0); break;
+    CASE(1) CASE(2) CASE(3) CASE(4)
+#if MR > 4
+    CASE(5) CASE(6)
+#endif
+#if MR > 6
+    CASE(7) CASE(8)
+#endif
+#undef CASE
+  }
 }
 
-/* edge tile: compute into the staging tile, then add (or copy) the valid rows x cols into C */
+static void kernelAdd(int rows, int kc, const float *pa, const float *pb, float *c, int ldc, float alpha) {
+  switch (rows) {
+#define CASE(R) \
+  case R: kernelRows(R, kc, pa, pb, c, ldc, alpha, 1); break;
+    CASE(1) CASE(2) CASE(3) CASE(4)
+#if MR > 4
+    CASE(5) CASE(6)
+#endif
+#if MR > 6
+    CASE(7) CASE(8)
+#endif
+#undef CASE
+  }
+}
+
+/* edge tile (fewer than NR columns): compute into the staging tile, then add (or copy) the valid part */
 static void kernelEdge(int kc, const float *pa, const float *pb, float *c, int ldc, float alpha, int rows, int cols,
                        float *tile, int add) {
-  kernelSet(kc, pa, pb, tile, NR, alpha);
+  kernelSet(rows, kc, pa, pb, tile, NR, alpha);
   for (int r = 0; r < rows; r++) {
     float *dst = c + (size_t)r * ldc;
     const float *src = tile + (size_t)r * NR;
@@ -148,9 +177,9 @@ static void macroBlock(int mc, int n, int kc, const float *pa, const float *bp, 
       const int rows = imin(MR, mc - ir);
       float *cp = c + (size_t)ir * ldc + jr;
       const float *ap = pa + (size_t)ir * kc;
-      if (rows == MR && cols == NR) {
-        if (add) kernelAdd(kc, ap, b, cp, ldc, alpha);
-        else kernelSet(kc, ap, b, cp, ldc, alpha);
+      if (cols == NR) {
+        if (add) kernelAdd(rows, kc, ap, b, cp, ldc, alpha);
+        else kernelSet(rows, kc, ap, b, cp, ldc, alpha);
       } else {
         kernelEdge(kc, ap, b, cp, ldc, alpha, rows, cols, tile, add);
       }
