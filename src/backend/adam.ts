@@ -98,7 +98,7 @@ function fastApply(opt: AdamInternals, variableGradients: VariableGradients): bo
     store(be, v, vOut);
     store(be, value, wOut);
   });
-  runtime().weightsVersion++;
+  runtime().weightsChanged();
   tf.tidy(() => {
     opt.accBeta1.assign(tf.mul(opt.accBeta1, b1));
     opt.accBeta2.assign(tf.mul(opt.accBeta2, b2));

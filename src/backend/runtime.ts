@@ -45,10 +45,18 @@ export class Runtime {
   readonly tuner = new Tuner();
   /** the stream dropout masks are drawn from (seedDropout reseeds it) */
   dropout = new Rng(1);
-  /** inference-time pinned copies of weights (the fused recurrent ops') */
+  /** inference-time pinned copies of weights (the fused recurrent and dense ops') */
   readonly weightCache = new PinnedCache(() => this.arena);
-  /** counts fused Adam steps, which may write weights in place: caches of weight values compare it */
+  /**
+   * counts optimizer steps (the fused Adam writes weights in place): caches of weight values
+   * compare it, and drop what an older version pinned
+   */
   weightsVersion = 0;
+
+  /** Weights were updated (an optimizer step, a restore): cached copies are stale. */
+  weightsChanged(): void {
+    this.weightsVersion++;
+  }
 
   get mode(): KernelMode {
     return this.currentMode;

@@ -6,6 +6,7 @@
  * hooks and never prints.
  */
 import { tf } from '../backend/index.js';
+import { runtime } from '../backend/runtime.js';
 import { durationSeconds, type TrainConfig } from '../config/schema/index.js';
 import { batchIndices, type Batch } from '../data/batch.js';
 import { saveCheckpoint } from '../models/io.js';
@@ -50,6 +51,7 @@ export function trainStep(model: tf.LayersModel, task: TaskSpec, b: Batch, opt: 
   const { loss, grads } = accumulatedGrads(model, task, [b], vars);
   clipByGlobalNorm(grads, clipNorm);
   opt.applyGradients(grads);
+  runtime().weightsChanged();
   tf.dispose(Object.values(grads));
   return loss;
 }

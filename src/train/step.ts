@@ -5,6 +5,7 @@
  * the last finite loss was measured at are kept aside so a diverged run can save them.
  */
 import { tf } from '../backend/index.js';
+import { runtime } from '../backend/runtime.js';
 import type { TrainConfig } from '../config/schema/index.js';
 import type { Batch } from '../data/batch.js';
 import type { TaskSpec } from '../tasks/types.js';
@@ -115,6 +116,7 @@ export class Stepper {
       this.snapshot = this.vars.map((v) => tf.clone(v));
       if (this.decayed.length) applyWeightDecay(this.decayed, lr, this.cfg.weight_decay);
       this.opt.applyGradients(grads);
+      runtime().weightsChanged();
     }
     tf.dispose(Object.values(grads));
     return { loss, gradNorm, finite };
@@ -124,6 +126,7 @@ export class Stepper {
   restoreLastGood(): boolean {
     if (!this.snapshot) return false;
     this.vars.forEach((v, i) => v.assign(this.snapshot![i]));
+    runtime().weightsChanged();
     return true;
   }
 

@@ -5,6 +5,8 @@
  * op and their three gradients (each a pass over [N, O] and a fresh array):
  *   forward   z = x·W (sgemm) + b (in place), y = act(z) (in place; z kept for GELU's gradient)
  *   backward  g = dy ⊙ act'(z), dx = g·Wᵀ, dW = xᵀ·g, db = Σ_rows g
+ * Outside a gradient scope (inference, generation) there is no gradient node at all, and W and b
+ * come from the runtime's weight cache: packed once into wasm memory, not copied every call.
  * Otherwise one 2-D product with an sgemm-friendly bias gradient (affine.ts) and the activation
  * from plain ops: the reference (tests compare values and gradients).
  */
@@ -51,6 +53,36 @@ function backward(
   return out;
 }
 
+/** W [I, O] packed for the products and b [O], pinned in wasm memory while the weights are unchanged. */
+function cachedWeights(w: Float32Array, b: Float32Array, I: number, O: number): { pw: number; pb: number } {
+  const rt = runtime();
+  return rt.weightCache.get([w, b], rt.weightsVersion, () => {
+    const pw = wasm.pin(wasm.packedFloats(I, O));
+    const m = wasm.mark();
+    wasm.packBInto(I, O, wasm.put(w), false, pw);
+    wasm.release(m);
+    const pb = wasm.pin(O);
+    wasm.heap().set(b, pb >> 2);
+    return { value: { pw, pb }, ptrs: [pw, pb] };
+  });
+}
+
+/** Inference: y = act(x·W + b) with the cached weights, no gradient node. x [N, I] → [N, O] */
+function inferDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, act: DenseAct): tf.Tensor2D {
+  const [N, I] = x.shape;
+  const O = w.shape[1];
+  const { pw, pb } = cachedWeights(w.dataSync() as Float32Array, b.dataSync() as Float32Array, I, O);
+  const m = wasm.mark();
+  const py = wasm.alloc(N * O);
+  wasm.gemmPacked(N, O, I, wasm.put(x.dataSync()), false, pw, py);
+  wasm.addBias(N, O, py, pb);
+  if (act === 'gelu') wasm.geluN(N * O, py, py);
+  const y = wasm.take(py, N * O);
+  if (act === 'relu') for (let i = 0; i < y.length; i++) y[i] = y[i] < 0 ? 0 : y[i];
+  wasm.release(m);
+  return tf.tensor2d(y, [N, O]);
+}
+
 const ops = new Map<DenseAct, (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor>();
 
 function denseOp(act: DenseAct) {
@@ -72,10 +104,12 @@ function denseOp(act: DenseAct) {
 
 /** The fused op: act(x·W + b), x [..., I], W [I, O], b [O] → [..., O] (float32). */
 export function denseFused(x: tf.Tensor, w: tf.Tensor2D, b: tf.Tensor1D, act: DenseAct = 'linear'): tf.Tensor {
-  let op = ops.get(act);
-  if (!op) ops.set(act, (op = denseOp(act)));
   const [I, O] = w.shape;
   const lead = x.shape.slice(0, -1);
+  // outside a gradient scope nothing can ask for a gradient
+  if (tf.engine().state.gradientDepth === 0) return tf.tidy(() => inferDense(x.reshape([-1, I]), w, b, act).reshape([...lead, O]));
+  let op = ops.get(act);
+  if (!op) ops.set(act, (op = denseOp(act)));
   return tf.tidy(() => op!(x.reshape([-1, I]), w, b).reshape([...lead, O]));
 }
 

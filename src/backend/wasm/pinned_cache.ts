@@ -8,7 +8,8 @@
  */
 import type { Arena } from './arena.js';
 
-const MAX_ENTRIES = 16;
+/** entries: every weight matrix of a mid-size model (a transformer has 4 per block) */
+const MAX_ENTRIES = 128;
 
 interface Entry {
   keys: WeakRef<Float32Array>[];

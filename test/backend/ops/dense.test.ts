@@ -45,6 +45,27 @@ describe('denseFused', () => {
     ['dx', 'dW', 'db'].forEach((what, i) => expectClose(gf[i], gr[i], 1e-4, what));
   });
 
+  it('outside a gradient scope: the cached-weights path, served fresh after the weights change', () => {
+    const rng = new Rng(21);
+    const x = randn(rng, [33, 70]), b = randn(rng, [45]);
+    const w = tf.variable(randn(rng, [70, 45]));
+    const ref = () => onReferenceKernels(() => tf.relu(tf.matMul(x, w).add(b)));
+    const y1 = denseFused(x, w as unknown as tf.Tensor2D, b as tf.Tensor1D, 'relu');
+    expectClose(y1, ref(), 1e-5, 'y');
+    expectClose(denseFused(x, w as unknown as tf.Tensor2D, b as tf.Tensor1D, 'relu'), y1, 1e-12, 'y again (cached)');
+    w.assign(randn(rng, [70, 45])); // new values: a new array, so a new cache entry
+    expectClose(denseFused(x, w as unknown as tf.Tensor2D, b as tf.Tensor1D, 'relu'), ref(), 1e-5, 'y after assign');
+    // in place, as the fused Adam writes, then announced
+    const values = w.dataSync() as Float32Array;
+    values.fill(0.25);
+    runtime().weightsChanged();
+    expectClose(denseFused(x, w as unknown as tf.Tensor2D, b as tf.Tensor1D, 'relu'), ref(), 1e-5, 'y after an in-place update');
+    const n = tf.memory().numTensors;
+    const y = denseFused(x, w as unknown as tf.Tensor2D, b as tf.Tensor1D, 'gelu');
+    expect(tf.memory().numTensors).toBe(n + 1); // the output alone
+    tf.dispose([y, y1, w]);
+  });
+
   it('leaks no tensors through a gradient step', () => {
     const x = tf.ones([3, 4]), w = tf.ones([4, 2]), b = tf.zeros([2]);
     const before = tf.memory().numTensors;
