@@ -1,7 +1,7 @@
 /**
  * Token-by-token inference for a causal transformer language model with a key/value cache: each
- * new token runs its own position through the blocks (the block's layer norms and products as tf
- * ops on its weights, the attention over the cache in JS), attending to the keys and values the
+ * new token runs its own position through the blocks (decodeBlock: in wasm memory on the packed
+ * weights, the attention over the cache in JS), attending to the keys and values the
  * earlier positions left in the cache, instead of re-running the whole window.
  *
  * Same outputs as re-running the window (WindowStepper in stepper.ts, the reference twin that
@@ -16,6 +16,7 @@
  *   old cost).
  */
 import { runtime, tf } from '../backend/index.js';
+import { decodeBlock, type DecodeWeights, type RowCache } from '../backend/ops/decode_block.js';
 import { dense } from '../backend/ops/dense.js';
 import { layerNorm } from '../backend/ops/layer_norm.js';
 import { SeqnetTransformerBlock } from './layers/block.js';
@@ -24,46 +25,9 @@ import { SeqnetPositional, sinusoids } from './layers/positional.js';
 /** layers that act on each position alone: they run on the new positions only */
 const POSITION_WISE = new Set(['Embedding', 'Dense', 'Dropout', 'SeqnetDense', 'SeqnetDropout', 'SeqnetLayerNorm']);
 
-/** keys and values of the positions seen so far, [seqLen, D] each (one batch row of one block) */
-interface RowCache {
-  k: Float32Array;
-  v: Float32Array;
-}
-
 /** weight name → tensor of a block, by the name the block gave it (block_1/qkv_kernel → qkv_kernel) */
-function blockWeights(l: SeqnetTransformerBlock): Record<string, tf.Tensor> {
-  return Object.fromEntries(l.weights.map((w) => [w.originalName.split('/').pop()!, w.read()]));
-}
-
-/**
- * Attention of one query at position p over the cache (positions 0…p), head by head:
- * ctx [D] = concat_h softmax(q_h·K_hᵀ/√dh) V_h, with q [D] and K, V [maxLen, D]. A few hundred
- * multiply-adds per head: as tf ops their dispatch would cost far more than the arithmetic.
- */
-function attendRow(q: Float32Array, cache: RowCache, p: number, H: number, scores: Float32Array, ctx: Float32Array): void {
-  const D = q.length;
-  const dh = D / H;
-  const scale = 1 / Math.sqrt(dh);
-  const { k, v } = cache;
-  ctx.fill(0);
-  for (let h = 0; h < H; h++) {
-    const o = h * dh;
-    let max = -Infinity;
-    for (let t = 0; t <= p; t++) {
-      let dot = 0;
-      const r = t * D + o;
-      for (let d = 0; d < dh; d++) dot += q[o + d] * k[r + d];
-      scores[t] = dot * scale;
-      if (scores[t] > max) max = scores[t];
-    }
-    let sum = 0;
-    for (let t = 0; t <= p; t++) sum += scores[t] = Math.exp(scores[t] - max);
-    for (let t = 0; t <= p; t++) {
-      const a = scores[t] / sum;
-      const r = t * D + o;
-      for (let d = 0; d < dh; d++) ctx[o + d] += a * v[r + d];
-    }
-  }
+function blockWeights(l: SeqnetTransformerBlock): DecodeWeights {
+  return Object.fromEntries(l.weights.map((w) => [w.originalName.split('/').pop()!, w.read()])) as unknown as DecodeWeights;
 }
 
 /**
@@ -92,7 +56,7 @@ export class TransformerStepper {
   private context: number[][] = [];
   /** [block][batch row] */
   private caches: RowCache[][] = [];
-  private readonly blocks: { layer: SeqnetTransformerBlock; w: Record<string, tf.Tensor> }[];
+  private readonly blocks: { layer: SeqnetTransformerBlock; w: DecodeWeights }[];
   /** layers before the first block and after the last: position-wise, and the position table */
   private readonly before: tf.layers.Layer[];
   private readonly after: tf.layers.Layer[];
@@ -153,7 +117,7 @@ export class TransformerStepper {
   }
 
   /** q | k | v = LN_1(x)·Wqkv + b of block l: x [..., D] → [..., 3D] */
-  private project(l: SeqnetTransformerBlock, w: Record<string, tf.Tensor>, x: tf.Tensor): tf.Tensor {
+  private project(l: SeqnetTransformerBlock, w: DecodeWeights, x: tf.Tensor): tf.Tensor {
     return dense(layerNorm(x, w.norm_1_gamma, w.norm_1_beta, l.epsilon), w.qkv_kernel as tf.Tensor2D, w.qkv_bias as tf.Tensor1D, 'linear');
   }
 
@@ -169,22 +133,11 @@ export class TransformerStepper {
         h = l instanceof SeqnetPositional ? h.add(this.table(l, h.shape[2]!).slice([p, 0], [1, -1])) : (l.call(h, { training: false }) as tf.Tensor);
       }
       const D = h.shape[2]!;
-      let x = h.reshape([B, D]); // [B, D]
-      const ctx = new Float32Array(B * D);
+      let x = h.dataSync() as Float32Array; // [B, D]
       this.blocks.forEach(({ layer: l, w }, i) => {
-        const qkv = this.project(l, w, x).dataSync() as Float32Array; // [B, 3D]
-        for (let b = 0; b < B; b++) {
-          const row = qkv.subarray(b * 3 * D, (b + 1) * 3 * D);
-          const c = this.caches[i][b];
-          c.k.set(row.subarray(D, 2 * D), p * D);
-          c.v.set(row.subarray(2 * D), p * D);
-          attendRow(row.subarray(0, D), c, p, l.heads, this.scores, ctx.subarray(b * D, (b + 1) * D));
-        }
-        x = x.add(dense(tf.tensor2d(ctx, [B, D]), w.out_kernel as tf.Tensor2D, w.out_bias as tf.Tensor1D, 'linear'));
-        const f = dense(layerNorm(x, w.norm_2_gamma, w.norm_2_beta, l.epsilon), w.ff_1_kernel as tf.Tensor2D, w.ff_1_bias as tf.Tensor1D, 'gelu');
-        x = x.add(dense(f, w.ff_2_kernel as tf.Tensor2D, w.ff_2_bias as tf.Tensor1D, 'linear'));
+        x = decodeBlock(w, { heads: l.heads, epsilon: l.epsilon }, x, this.caches[i], p, this.scores);
       });
-      h = x.reshape([B, 1, D]);
+      h = tf.tensor3d(x, [B, 1, D]);
       for (const l of this.after) h = l.call(h, { training: false }) as tf.Tensor;
       return h.squeeze([1]) as tf.Tensor2D;
     });

@@ -1,0 +1,161 @@
+/**
+ * One new position of each batch row through a pre-norm transformer block at inference, against
+ * the block's key/value cache (what a cached generator calls per token and block):
+ *   qkv = LN₁(x)·Wqkv + b;  k, v appended to the cache at position p;
+ *   x  += concat_h softmax(q_h·K_hᵀ/√dh) V_h · Wo + bo   (positions 0…p: causal by construction)
+ *   x  += GELU(LN₂(x)·W₁ + b₁)·W₂ + b₂
+ * In 'fast' mode all of it runs in wasm memory on the block's weights packed once (the runtime's
+ * weight cache), with no tensor and no gradient node per step; otherwise from the plain ops
+ * (layerNorm, dense), the reference the tests compare it with. Dropout is off (inference).
+ */
+import { runtime } from '../runtime.js';
+import { tf } from '../tf.js';
+import * as wasm from '../wasm/index.js';
+import { dense } from './dense.js';
+import { layerNorm } from './layer_norm.js';
+
+/** A block's weights by the names SeqnetTransformerBlock gives them. */
+export interface DecodeWeights {
+  norm_1_gamma: tf.Tensor; norm_1_beta: tf.Tensor;
+  qkv_kernel: tf.Tensor; qkv_bias: tf.Tensor;
+  out_kernel: tf.Tensor; out_bias: tf.Tensor;
+  norm_2_gamma: tf.Tensor; norm_2_beta: tf.Tensor;
+  ff_1_kernel: tf.Tensor; ff_1_bias: tf.Tensor;
+  ff_2_kernel: tf.Tensor; ff_2_bias: tf.Tensor;
+}
+
+/** keys and values of the positions seen so far, [maxLen, D] each (one batch row of one block) */
+export interface RowCache {
+  k: Float32Array;
+  v: Float32Array;
+}
+
+export interface DecodeConfig {
+  heads: number;
+  epsilon: number;
+}
+
+/**
+ * Attention of one query at position p over the cache (positions 0…p), head by head:
+ * ctx [D] = concat_h softmax(q_h·K_hᵀ/√dh) V_h, with q [D] and K, V [maxLen, D]; scores: scratch
+ * of at least p + 1 floats. A few thousand multiply-adds: cheaper here than any hand-off.
+ */
+export function attendRow(q: Float32Array, cache: RowCache, p: number, H: number, scores: Float32Array, ctx: Float32Array): void {
+  const D = q.length;
+  const dh = D / H;
+  const scale = 1 / Math.sqrt(dh);
+  const { k, v } = cache;
+  ctx.fill(0);
+  for (let h = 0; h < H; h++) {
+    const o = h * dh;
+    let max = -Infinity;
+    for (let t = 0; t <= p; t++) {
+      let dot = 0;
+      const r = t * D + o;
+      for (let d = 0; d < dh; d++) dot += q[o + d] * k[r + d];
+      scores[t] = dot * scale;
+      if (scores[t] > max) max = scores[t];
+    }
+    let sum = 0;
+    for (let t = 0; t <= p; t++) sum += scores[t] = Math.exp(scores[t] - max);
+    for (let t = 0; t <= p; t++) {
+      const a = scores[t] / sum;
+      const r = t * D + o;
+      for (let d = 0; d < dh; d++) ctx[o + d] += a * v[r + d];
+    }
+  }
+}
+
+/** q | k | v [B, 3D] → the caches get k and v at position p; ctx [B, D] gets the attention. */
+function attendAll(qkv: Float32Array, caches: RowCache[], p: number, H: number, scores: Float32Array, ctx: Float32Array): void {
+  const D = ctx.length / caches.length;
+  caches.forEach((c, b) => {
+    const row = qkv.subarray(b * 3 * D, (b + 1) * 3 * D);
+    c.k.set(row.subarray(D, 2 * D), p * D);
+    c.v.set(row.subarray(2 * D), p * D);
+    attendRow(row.subarray(0, D), c, p, H, scores, ctx.subarray(b * D, (b + 1) * D));
+  });
+}
+
+interface Packed {
+  g1: number; b1: number; qkv: number; qkvB: number; out: number; outB: number;
+  g2: number; b2: number; ff1: number; ff1B: number; ff2: number; ff2B: number;
+}
+
+const ORDER = ['norm_1_gamma', 'norm_1_beta', 'qkv_kernel', 'qkv_bias', 'out_kernel', 'out_bias', 'norm_2_gamma', 'norm_2_beta',
+  'ff_1_kernel', 'ff_1_bias', 'ff_2_kernel', 'ff_2_bias'] as const;
+
+/** The block's weights in wasm memory, the kernels packed for the products; call with an empty stack. */
+function packedWeights(w: DecodeWeights): Packed {
+  const arrays = ORDER.map((n) => w[n].dataSync() as Float32Array);
+  const rt = runtime();
+  return rt.weightCache.get(arrays, rt.weightsVersion, () => {
+    const ptrs = ORDER.map((n, i) => {
+      const t = w[n], a = arrays[i];
+      if (t.rank === 1) {
+        const p = wasm.pin(a.length);
+        wasm.heap().set(a, p >> 2);
+        return p;
+      }
+      const [K, N] = t.shape;
+      const p = wasm.pin(wasm.packedFloats(K, N));
+      const m = wasm.mark();
+      wasm.packBInto(K, N, wasm.put(a), false, p);
+      wasm.release(m);
+      return p;
+    });
+    const [g1, b1, qkv, qkvB, out, outB, g2, b2, ff1, ff1B, ff2, ff2B] = ptrs;
+    return { value: { g1, b1, qkv, qkvB, out, outB, g2, b2, ff1, ff1B, ff2, ff2B }, ptrs };
+  });
+}
+
+function fastDecode(w: DecodeWeights, cfg: DecodeConfig, x: Float32Array, caches: RowCache[], p: number, scores: Float32Array): Float32Array {
+  const B = caches.length, D = x.length / B, F = w.ff_1_kernel.shape[1]!;
+  const k = packedWeights(w);
+  const add = wasm.elementwise().addArrays;
+  const m = wasm.mark();
+  const px = wasm.put(x), pn = wasm.alloc(B * D), mean = wasm.alloc(B), rstd = wasm.alloc(B);
+  const pq = wasm.alloc(B * 3 * D), pc = wasm.alloc(B * D), pa = wasm.alloc(B * D), pf = wasm.alloc(B * F);
+  wasm.layerNorm(B, D, px, k.g1, k.b1, cfg.epsilon, pn, mean, rstd);
+  wasm.gemmPacked(B, 3 * D, D, pn, false, k.qkv, pq);
+  wasm.addBias(B, 3 * D, pq, k.qkvB);
+  const h = wasm.heap();
+  attendAll(h.subarray(pq >> 2, (pq >> 2) + B * 3 * D), caches, p, cfg.heads, scores, h.subarray(pc >> 2, (pc >> 2) + B * D));
+  wasm.gemmPacked(B, D, D, pc, false, k.out, pa);
+  wasm.addBias(B, D, pa, k.outB);
+  add(B * D, px, pa, px);
+  wasm.layerNorm(B, D, px, k.g2, k.b2, cfg.epsilon, pn, mean, rstd);
+  wasm.gemmPacked(B, F, D, pn, false, k.ff1, pf);
+  wasm.addBias(B, F, pf, k.ff1B);
+  wasm.geluN(B * F, pf, pf);
+  wasm.gemmPacked(B, D, F, pf, false, k.ff2, pa);
+  wasm.addBias(B, D, pa, k.ff2B);
+  add(B * D, px, pa, px);
+  const y = wasm.take(px, B * D);
+  wasm.release(m);
+  return y;
+}
+
+function referenceDecode(w: DecodeWeights, cfg: DecodeConfig, x: Float32Array, caches: RowCache[], p: number, scores: Float32Array): Float32Array {
+  const B = caches.length, D = x.length / B;
+  let y: Float32Array = new Float32Array(0);
+  tf.tidy(() => {
+    let h: tf.Tensor = tf.tensor2d(x, [B, D]);
+    const norm1 = layerNorm(h, w.norm_1_gamma, w.norm_1_beta, cfg.epsilon);
+    const qkv = dense(norm1, w.qkv_kernel as tf.Tensor2D, w.qkv_bias as tf.Tensor1D, 'linear').dataSync() as Float32Array;
+    const ctx = new Float32Array(B * D);
+    attendAll(qkv, caches, p, cfg.heads, scores, ctx);
+    h = h.add(dense(tf.tensor2d(ctx, [B, D]), w.out_kernel as tf.Tensor2D, w.out_bias as tf.Tensor1D, 'linear'));
+    const f = dense(layerNorm(h, w.norm_2_gamma, w.norm_2_beta, cfg.epsilon), w.ff_1_kernel as tf.Tensor2D, w.ff_1_bias as tf.Tensor1D, 'gelu');
+    y = h.add(dense(f, w.ff_2_kernel as tf.Tensor2D, w.ff_2_bias as tf.Tensor1D, 'linear')).dataSync() as Float32Array;
+  }); // returns nothing: tidy would walk a returned typed array element by element
+  return y;
+}
+
+/**
+ * x [B, D] (one new position per batch row, at position p) → the block's output [B, D]; appends
+ * each row's key and value to its cache. scores: scratch of at least p + 1 floats.
+ */
+export function decodeBlock(w: DecodeWeights, cfg: DecodeConfig, x: Float32Array, caches: RowCache[], p: number, scores: Float32Array): Float32Array {
+  return runtime().fast ? fastDecode(w, cfg, x, caches, p, scores) : referenceDecode(w, cfg, x, caches, p, scores);
+}

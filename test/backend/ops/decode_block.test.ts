@@ -1,0 +1,64 @@
+/**
+ * One cached decoding step of a transformer block: the fast path (wasm memory, packed weights)
+ * against the plain ops, over several positions, two batch rows, with the caches each fills.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, runtime } from '../../../src/backend/index.js';
+import { decodeBlock, type DecodeWeights, type RowCache } from '../../../src/backend/ops/decode_block.js';
+import { tf } from '../../../src/backend/tf.js';
+import { Rng } from '../../../src/util/rng.js';
+import { bothWays, randn, relErr } from '../helpers.js';
+
+beforeAll(async () => {
+  await initBackend({ device: 'cpu', kernels: 'fast' });
+});
+afterAll(() => runtime().setMode('fast'));
+
+const D = 24, F = 40, H = 3, B = 2, L = 6;
+
+function weights(rng: Rng): DecodeWeights {
+  const m = (r: number, c: number) => randn(rng, [r, c], 0.3);
+  const v = (n: number, at = 0) => randn(rng, [n], 0.1).add(at);
+  return {
+    norm_1_gamma: v(D, 1), norm_1_beta: v(D), qkv_kernel: m(D, 3 * D), qkv_bias: v(3 * D), out_kernel: m(D, D), out_bias: v(D),
+    norm_2_gamma: v(D, 1), norm_2_beta: v(D), ff_1_kernel: m(D, F), ff_1_bias: v(F), ff_2_kernel: m(F, D), ff_2_bias: v(D),
+  };
+}
+
+/** L positions through the block, one at a time: every output and the final caches */
+function run(w: DecodeWeights, xs: Float32Array[]): { ys: Float32Array[]; caches: RowCache[] } {
+  const caches = Array.from({ length: B }, () => ({ k: new Float32Array(L * D), v: new Float32Array(L * D) }));
+  const scores = new Float32Array(L);
+  return { ys: xs.map((x, p) => decodeBlock(w, { heads: H, epsilon: 1e-5 }, x, caches, p, scores)), caches };
+}
+
+describe('decodeBlock', () => {
+  it('fast and reference agree on every position and fill the same caches', () => {
+    const rng = new Rng(5);
+    const w = weights(rng);
+    const xs = Array.from({ length: L }, () => randn(rng, [B, D]).dataSync() as Float32Array);
+    const { reference, fast } = bothWays(() => run(w, xs));
+    reference.ys.forEach((y, p) => expect(relErr(fast.ys[p], y), `position ${p}`).toBeLessThan(1e-5));
+    reference.caches.forEach((c, b) => {
+      expect(relErr(fast.caches[b].k, c.k)).toBeLessThan(1e-5);
+      expect(relErr(fast.caches[b].v, c.v)).toBeLessThan(1e-5);
+    });
+    // the output moved away from the input: the block did something
+    expect(relErr(fast.ys[L - 1], xs[L - 1])).toBeGreaterThan(1e-2);
+    tf.dispose(Object.values(w));
+  });
+
+  it('serves fresh weights after they change', () => {
+    const rng = new Rng(6);
+    const w = weights(rng);
+    const xs = [randn(rng, [B, D]).dataSync() as Float32Array];
+    const before = run(w, xs).ys[0];
+    (w.ff_2_bias.dataSync() as Float32Array).fill(1); // in place, as the fused Adam writes
+    runtime().weightsChanged();
+    const after = run(w, xs).ys[0];
+    const ref = bothWays(() => run(w, xs)).reference.ys[0];
+    expect(relErr(after, ref)).toBeLessThan(1e-5);
+    expect(relErr(after, before)).toBeGreaterThan(1e-3);
+    tf.dispose(Object.values(w));
+  });
+});
