@@ -4,7 +4,7 @@
  * position t* receives a gradient, so the two dense products of a convolution's backward shrink
  * to B·F·k·C multiply-adds. Every pointer is a byte offset.
  */
-#include "simdmath.h"
+#include "tail.h"
 
 /*
  * For each (b, f) with t = arg[b·F + f] ≥ 0 and g = dy[b·F + f] ≠ 0: db[f] += g, and over the
@@ -30,14 +30,10 @@ void sk_convPoolGrad(int32_t B, int32_t T, int32_t C, int32_t k, int32_t F, int3
       const float *xs = X + (size_t)(b * T + t + j0 - left) * C, *ws = W + (size_t)(f * k + j0) * C;
       float *dxs = dX + (size_t)(b * T + t + j0 - left) * C, *dws = dW + (size_t)(f * k + j0) * C;
       const vf gv = vsplat(g);
-      int c = 0;
-      for (; c + SK_VL <= n; c += SK_VL) {
-        vstore(dws + c, gv * vload(xs + c) + vload(dws + c));
-        vstore(dxs + c, gv * vload(ws + c) + vload(dxs + c));
-      }
-      for (; c < n; c++) {
-        dws[c] += g * xs[c];
-        dxs[c] += g * ws[c];
+      for (int c = 0; c < n; c += SK_VL) {
+        const int m = n - c; /* a masked vector at the end of the run (tail.h) */
+        vstore_t(dws + c, gv * vload_t(xs + c, m) + vload_t(dws + c, m), m);
+        vstore_t(dxs + c, gv * vload_t(ws + c, m) + vload_t(dxs + c, m), m);
       }
     }
   }
