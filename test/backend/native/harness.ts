@@ -67,11 +67,12 @@ export function twins(seed = 1): Twins {
   };
 }
 
-/** Largest |a - b| / (1 + |b|) over the elements. */
+/** Largest |a - b| / (1 + |b|) over the elements (equal values, infinities included, and NaN against NaN count 0). */
 export function maxRelDiff(a: Float32Array, b: Float32Array): number {
   expectSameLength(a, b);
   let m = 0;
   for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
     const d = Math.abs(a[i] - b[i]) / (1 + Math.abs(b[i]));
     if (!(d <= m)) m = Number.isNaN(d) ? (Number.isNaN(a[i]) && Number.isNaN(b[i]) ? m : Infinity) : d;
   }

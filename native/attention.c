@@ -1,0 +1,107 @@
+/*
+ * Row kernels of the fused attention op (src/backend/kernels/attention.ts), the native twins of
+ * wasm/attention.ts: a softmax over each row of scores (plus an additive bias row), its gradient,
+ * and a row-strided product (dropout). Every pointer is a byte offset; rows are `cols` floats
+ * apart unless a stride says otherwise. Row tails are one masked vector (tail.h), its dead lanes
+ * left out of the sums and the max.
+ */
+#include <math.h>
+#include <stddef.h>
+#include "tail.h"
+
+/* e^x, and 0 once e^x is below float32's normal range (expv clamps its argument there) */
+static inline vf expUnder(vf x) { return vsel(x < vsplat(-87.33654f), vsplat(0), expv(x)); }
+
+/* max that keeps a NaN of either argument, as wasm's f32x4.max and f32.max do */
+static inline vf vmaxNaN(vf m, vf v) { return vsel((v > m) | (v != v), v, m); }
+
+/* lanes [0, n) of a vector, as a comparison mask */
+static inline vi lanesBelow(int n) {
+  vi idx;
+  for (int l = 0; l < SK_VL; l++) idx[l] = l;
+  return idx < n;
+}
+
+/*
+ * In place: s[r, :cols] = softmax(s[r, :cols] + bias[r·biasStride, :cols]) for r < rows, rows ld
+ * floats apart (bias 0 = none; biasStride 0 repeats one bias row).
+ */
+void sk_softmaxRows(int32_t rows, int32_t cols, int32_t ld, ptr_t s, ptr_t bias, int32_t biasStride) {
+  const int tail = cols % SK_VL, cv = cols - tail;
+  const vi live = lanesBelow(tail);
+  for (int r = 0; r < rows; r++) {
+    float *row = F32(s) + (size_t)r * ld;
+    const float *br = bias ? F32(bias) + (ptrdiff_t)r * biasStride : NULL;
+    vf mv = vsplat(-INFINITY);
+    int j = 0;
+    for (; j < cv; j += SK_VL) {
+      vf v = vload(row + j);
+      if (br) v += vload(br + j);
+      vstore(row + j, v);
+      mv = vmaxNaN(mv, v);
+    }
+    if (tail) {
+      vf v = vload_t(row + j, tail);
+      if (br) v += vload_t(br + j, tail);
+      vstore_t(row + j, v, tail);
+      mv = vmaxNaN(mv, vsel(live, v, vsplat(-INFINITY)));
+    }
+    float mx = mv[0];
+    for (int l = 1; l < SK_VL; l++) mx = mv[l] > mx || mv[l] != mv[l] ? mv[l] : mx;
+    const vf m = vsplat(mx);
+    vf acc = vsplat(0);
+    for (j = 0; j < cv; j += SK_VL) {
+      const vf e = expUnder(vload(row + j) - m);
+      vstore(row + j, e);
+      acc += e;
+    }
+    if (tail) {
+      const vf e = expUnder(vload_t(row + j, tail) - m);
+      vstore_t(row + j, e, tail);
+      acc += vsel(live, e, vsplat(0));
+    }
+    float sum = 0;
+    for (int l = 0; l < SK_VL; l++) sum += acc[l];
+    const vf inv = vsplat(1 / sum);
+    for (j = 0; j < cv; j += SK_VL) vstore(row + j, vload(row + j) * inv);
+    if (tail) vstore_t(row + j, vload_t(row + j, tail) * inv, tail);
+  }
+}
+
+/* 8 doubles (or SK_VL/2): the softmax gradient's row dot products are summed in f64, as in wasm */
+typedef double vd __attribute__((vector_size(SK_VL * 4)));
+typedef float vh __attribute__((vector_size(SK_VL * 2), aligned(4)));
+static inline vd widen(const float *p) { return __builtin_convertvector(*(const vh *)p, vd); }
+
+/* ds[r, :cols] = p ⊙ (dp − Σ_j dp⊙p) per row, rows ld floats apart: the softmax gradient (ds may be dp) */
+void sk_softmaxGradRows(int32_t rows, int32_t cols, int32_t ld, ptr_t p, ptr_t dp, ptr_t ds) {
+  const int H = SK_VL / 2;
+  for (int r = 0; r < rows; r++) {
+    const float *pr = F32(p) + (size_t)r * ld, *dr = F32(dp) + (size_t)r * ld;
+    float *out = F32(ds) + (size_t)r * ld;
+    vd a0 = {0}, a1 = {0};
+    int j = 0;
+    for (; j + 2 * H <= cols; j += 2 * H) {
+      a0 += widen(pr + j) * widen(dr + j);
+      a1 += widen(pr + j + H) * widen(dr + j + H);
+    }
+    a0 += a1;
+    double dot = 0;
+    for (int l = 0; l < H; l++) dot += a0[l];
+    for (; j < cols; j++) dot += (double)pr[j] * (double)dr[j];
+    const vf d = vsplat((float)dot);
+    for (j = 0; j < cols; j += SK_VL) {
+      const int n = cols - j;
+      vstore_t(out + j, vload_t(pr + j, n) * (vload_t(dr + j, n) - d), n);
+    }
+  }
+}
+
+/* dst[r, :cols] = a[r, :cols] ⊙ b[r·bStride, :cols] (a and dst rows ld floats apart; dst may be a) */
+void sk_mulRows(int32_t rows, int32_t cols, int32_t ld, ptr_t a, ptr_t b, int32_t bStride, ptr_t dst) {
+  for (int r = 0; r < rows; r++) {
+    const float *ar = F32(a) + (size_t)r * ld, *bv = F32(b) + (ptrdiff_t)r * bStride;
+    float *out = F32(dst) + (size_t)r * ld;
+    for (int j = 0; j < cols; j += SK_VL) vstore_t(out + j, vload_t(ar + j, cols - j) * vload_t(bv + j, cols - j), cols - j);
+  }
+}
