@@ -12,7 +12,8 @@
 /* e^x, and 0 once e^x is below float32's normal range (expv clamps its argument there) */
 static inline vf expUnder(vf x) { return vsel(x < vsplat(-87.33654f), vsplat(0), expv(x)); }
 
-/* max that keeps a NaN of either argument, as wasm's f32x4.max and f32.max do */
+/* max that keeps a NaN of either argument, as wasm's f32x4.max and f32.max do (a NaN score makes its
+   row NaN through the exponentials anyway; this keeps the max itself the same too) */
 static inline vf vmaxNaN(vf m, vf v) { return vsel((v > m) | (v != v), v, m); }
 
 /* lanes [0, n) of a vector, as a comparison mask */
