@@ -131,7 +131,7 @@ function toolchain() {
   return { cc, include, version: probe.stdout.split('\n')[0] };
 }
 
-const FLAGS = ['-O3', '-march=native', '-fPIC', '-shared', '-fvisibility=hidden', '-fno-math-errno', '-fno-trapping-math', '-std=gnu11', '-Wall', '-Wno-unused-function'];
+const FLAGS = ['-O3', '-march=native', '-fPIC', '-shared', '-fvisibility=hidden', '-fno-math-errno', '-fno-trapping-math', '-std=gnu11', '-fopenmp-simd', '-Wall', '-Wno-unused-function'];
 
 export async function build({ force = false } = {}) {
   const tc = toolchain();
@@ -148,7 +148,8 @@ export async function build({ force = false } = {}) {
   const sources = fs.readdirSync(srcDir).filter((f) => f.endsWith('.c')).sort();
   const generated = glue(EXPORTS);
   const hash = createHash('sha256');
-  for (const f of [...sources, 'seqnet.h']) hash.update(f).update(fs.readFileSync(path.join(srcDir, f)));
+  const headers = fs.readdirSync(srcDir).filter((f) => f.endsWith('.h')).sort();
+  for (const f of [...sources, ...headers]) hash.update(f).update(fs.readFileSync(path.join(srcDir, f)));
   hash.update(generated).update(FLAGS.join(' ')).update(tc.version).update(process.version);
   const digest = hash.digest('hex');
   const stamp = `${out}.sha256`;

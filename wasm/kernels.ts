@@ -14,3 +14,4 @@ export * from './norm';
 export * from './attn_loop';
 export * from './convpool';
 export * from './seq_loop';
+export * from './attn_decode';

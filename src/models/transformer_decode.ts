@@ -16,7 +16,7 @@
  *   old cost).
  */
 import { runtime, tf } from '../backend/index.js';
-import { decodeBlock, type DecodeWeights, type RowCache } from '../backend/ops/decode_block.js';
+import { decodeBlock, newRowCache, releaseRowCache, type DecodeWeights, type RowCache } from '../backend/ops/decode_block.js';
 import { dense } from '../backend/ops/dense.js';
 import { layerNorm } from '../backend/ops/layer_norm.js';
 import { SeqnetTransformerBlock } from './layers/block.js';
@@ -99,12 +99,13 @@ export class TransformerStepper {
       }
       return [h.slice([0, n - 1, 0], [-1, 1, -1]).squeeze([1]), ...qkv];
     });
+    this.releaseCaches();
     this.caches = qkvs.map((t) => {
       const D = t.shape[2]! / 3;
       const all = t.dataSync() as Float32Array;
       t.dispose();
       return Array.from({ length: B }, (_, b) => {
-        const c = { k: new Float32Array(this.seqLen * D), v: new Float32Array(this.seqLen * D) };
+        const c = newRowCache(this.seqLen, D);
         for (let p = 0; p < n; p++) {
           const row = (b * n + p) * 3 * D;
           c.k.set(all.subarray(row + D, row + 2 * D), p * D);
@@ -145,6 +146,11 @@ export class TransformerStepper {
     return logits;
   }
 
+  private releaseCaches(): void {
+    this.caches.flat().forEach(releaseRowCache);
+    this.caches = [];
+  }
+
   /** positions [maxLen, D]: the learned table, or the layer's sinusoids */
   private table(l: SeqnetPositional, D: number): tf.Tensor2D {
     if (l.mode === 'learned') return l.weights[0].read() as tf.Tensor2D;
@@ -153,7 +159,7 @@ export class TransformerStepper {
   }
 
   dispose(): void {
-    this.caches = [];
+    this.releaseCaches();
     this.context = [];
     this.fixed?.dispose();
     this.fixed = undefined;

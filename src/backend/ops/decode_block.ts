@@ -24,10 +24,33 @@ export interface DecodeWeights {
   ff_2_kernel: tf.Tensor; ff_2_bias: tf.Tensor;
 }
 
-/** keys and values of the positions seen so far, [maxLen, D] each (one batch row of one block) */
+/**
+ * keys and values of the positions seen so far, [maxLen, D] each (one batch row of one block); on
+ * the fast path they live in wasm memory (pk, pv: their byte pointers), where the attention kernel
+ * reads them in place
+ */
 export interface RowCache {
   k: Float32Array;
   v: Float32Array;
+  pk?: number;
+  pv?: number;
+}
+
+/** An empty cache row for maxLen positions of width D; give it back with releaseRowCache. */
+export function newRowCache(maxLen: number, D: number): RowCache {
+  if (!runtime().fast) return { k: new Float32Array(maxLen * D), v: new Float32Array(maxLen * D) };
+  const pk = wasm.pin(maxLen * D), pv = wasm.pin(maxLen * D);
+  // views stay valid when the memory grows: it is shared, so its buffer is never detached
+  const buf = wasm.heap().buffer;
+  const k = new Float32Array(buf, pk, maxLen * D).fill(0), v = new Float32Array(buf, pv, maxLen * D).fill(0);
+  return { k, v, pk, pv };
+}
+
+/** Frees a cache row's wasm memory (nothing to do for one in JS memory). */
+export function releaseRowCache(c: RowCache): void {
+  if (c.pk !== undefined) wasm.unpin(c.pk);
+  if (c.pv !== undefined) wasm.unpin(c.pv);
+  c.pk = c.pv = undefined;
 }
 
 export interface DecodeConfig {
@@ -120,7 +143,17 @@ function fastDecode(w: DecodeWeights, cfg: DecodeConfig, x: Float32Array, caches
   wasm.gemmPacked(B, 3 * D, D, pn, false, k.qkv, pq);
   wasm.addBias(B, 3 * D, pq, k.qkvB);
   const h = wasm.heap();
-  attendAll(h.subarray(pq >> 2, (pq >> 2) + B * 3 * D), caches, p, cfg.heads, scores, h.subarray(pc >> 2, (pc >> 2) + B * D));
+  if (caches.every((c) => c.pk !== undefined && c.pv !== undefined)) {
+    const ps = wasm.alloc(p + 1);
+    caches.forEach((c, b) => {
+      const q = (pq >> 2) + b * 3 * D;
+      c.k.set(h.subarray(q + D, q + 2 * D), p * D);
+      c.v.set(h.subarray(q + 2 * D, q + 3 * D), p * D);
+      wasm.attentionRows().attnDecodeRow(cfg.heads, D, p, pq + b * 3 * D * 4, c.pk!, c.pv!, ps, pc + b * D * 4);
+    });
+  } else {
+    attendAll(h.subarray(pq >> 2, (pq >> 2) + B * 3 * D), caches, p, cfg.heads, scores, h.subarray(pc >> 2, (pc >> 2) + B * D));
+  }
   wasm.gemmPacked(B, D, D, pc, false, k.out, pa);
   wasm.addBias(B, D, pa, k.outB);
   add(B * D, px, pa, px);

@@ -230,8 +230,8 @@ export function elementwise(): Pick<KernelExports, 'expN' | 'sigmoidN' | 'tanhN'
   return exportsOf();
 }
 
-/** The row kernels of wasm/attention.ts (byte pointers). */
-export function attentionRows(): Pick<KernelExports, 'softmaxRows' | 'softmaxGradRows' | 'mulRows'> {
+/** The row kernels of wasm/attention.ts and wasm/attn_decode.ts (byte pointers). */
+export function attentionRows(): Pick<KernelExports, 'softmaxRows' | 'softmaxGradRows' | 'mulRows' | 'attnDecodeRow'> {
   return exportsOf();
 }
 

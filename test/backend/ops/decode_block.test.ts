@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, runtime } from '../../../src/backend/index.js';
-import { decodeBlock, type DecodeWeights, type RowCache } from '../../../src/backend/ops/decode_block.js';
+import { decodeBlock, newRowCache, releaseRowCache, type DecodeWeights, type RowCache } from '../../../src/backend/ops/decode_block.js';
 import { tf } from '../../../src/backend/tf.js';
 import { Rng } from '../../../src/util/rng.js';
 import { bothWays, randn, relErr } from '../helpers.js';
@@ -25,11 +25,18 @@ function weights(rng: Rng): DecodeWeights {
   };
 }
 
-/** L positions through the block, one at a time: every output and the final caches */
-function run(w: DecodeWeights, xs: Float32Array[]): { ys: Float32Array[]; caches: RowCache[] } {
-  const caches = Array.from({ length: B }, () => ({ k: new Float32Array(L * D), v: new Float32Array(L * D) }));
+/**
+ * L positions through the block, one at a time: every output and the final caches (copied out).
+ * inWasm: caches from newRowCache (in wasm memory on the fast path: the attention kernel), else
+ * plain arrays (the attention in JS).
+ */
+function run(w: DecodeWeights, xs: Float32Array[], inWasm = true): { ys: Float32Array[]; caches: RowCache[] } {
+  const caches = Array.from({ length: B }, () => (inWasm ? newRowCache(L, D) : { k: new Float32Array(L * D), v: new Float32Array(L * D) }));
   const scores = new Float32Array(L);
-  return { ys: xs.map((x, p) => decodeBlock(w, { heads: H, epsilon: 1e-5 }, x, caches, p, scores)), caches };
+  const ys = xs.map((x, p) => decodeBlock(w, { heads: H, epsilon: 1e-5 }, x, caches, p, scores));
+  const copies = caches.map((c) => ({ k: c.k.slice(), v: c.v.slice() }));
+  caches.forEach(releaseRowCache);
+  return { ys, caches: copies };
 }
 
 describe('decodeBlock', () => {
@@ -45,7 +52,19 @@ describe('decodeBlock', () => {
     });
     // the output moved away from the input: the block did something
     expect(relErr(fast.ys[L - 1], xs[L - 1])).toBeGreaterThan(1e-2);
+    // caches in JS memory on the fast path: the attention in JS, same values
+    const js = run(w, xs, false);
+    reference.ys.forEach((y, p) => expect(relErr(js.ys[p], y), `position ${p}, JS attention`).toBeLessThan(1e-5));
     tf.dispose(Object.values(w));
+  });
+
+  it('gives the pinned cache memory back', () => {
+    const before = runtime().arena.pinnedBytes();
+    const c = newRowCache(64, 32);
+    expect(c.pk).toBeDefined();
+    expect(runtime().arena.pinnedBytes()).toBeGreaterThan(before);
+    releaseRowCache(c);
+    expect(runtime().arena.pinnedBytes()).toBe(before);
   });
 
   it('serves fresh weights after they change', () => {
