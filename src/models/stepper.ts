@@ -4,6 +4,7 @@
  * token costs one step, not a re-run of the prefix. Other models re-run the last `seqLen` tokens.
  */
 import { tf } from '../backend/index.js';
+import { recurrentStep } from '../backend/ops/recurrent.js';
 import { SeqnetRecurrent } from './layers/recurrent.js';
 import type { Predictor } from './predictor.js';
 import { transformerStepper } from './transformer_decode.js';
@@ -32,36 +33,57 @@ export function makeStepper(model: Predictor, seqLen: number, o: { cache?: boole
   return cached ?? new WindowStepper(model, Math.min(seqLen, model.contextLength ?? seqLen));
 }
 
+/**
+ * Recurrent networks carry each recurrent layer's state ([h] or [h, c], [B, U] arrays) from feed
+ * to feed. One new token runs each recurrent layer as one step (recurrentStep: no tensors, the
+ * weights packed once) and the other layers as tf layers; a prime of several tokens runs the
+ * layers over the whole sequence.
+ */
 class RecurrentStepper implements Stepper {
-  private states = new Map<tf.layers.Layer, tf.Tensor2D[]>();
+  private states = new Map<SeqnetRecurrent, Float32Array[]>();
   constructor(private readonly layers: tf.layers.Layer[]) {}
 
   feed(ids: tf.Tensor2D): tf.Tensor2D {
-    const next = new Map<tf.layers.Layer, tf.Tensor2D[]>();
+    const [B, n] = ids.shape;
+    const stepwise = n === 1 && this.layers.every((l) => !(l instanceof SeqnetRecurrent) || !l.goBackwards);
+    const next = new Map<SeqnetRecurrent, Float32Array[]>();
     const logits = tf.tidy(() => {
-      let h: tf.Tensor = ids;
+      let h: tf.Tensor | Float32Array = ids; // a tensor [B, n, ...], or a step's h [B, U]
       for (const l of this.layers) {
+        if (l instanceof SeqnetRecurrent && stepwise) {
+          const x = h instanceof Float32Array ? h : (h.dataSync() as Float32Array);
+          const state = this.states.get(l) ?? zeroState(l, B);
+          const s = recurrentStep(l.cell, l.stepWeights(), x, B, state);
+          next.set(l, s);
+          h = s[0];
+          continue;
+        }
+        const t: tf.Tensor = h instanceof Float32Array ? tf.tensor3d(h, [B, 1, h.length / B]) : h;
         if (l instanceof SeqnetRecurrent) {
-          const { outputs, states } = l.run(h as tf.Tensor3D, this.states.get(l));
-          states.forEach((s) => tf.keep(s));
-          next.set(l, states);
+          const init = this.states.get(l)?.map((a) => tf.tensor2d(a, [B, l.units]));
+          const { outputs, states } = l.run(t as tf.Tensor3D, init);
+          next.set(l, states.map((st) => st.dataSync() as Float32Array));
           h = outputs;
         } else {
-          h = l.apply(h, { training: false }) as tf.Tensor;
+          h = l.apply(t, { training: false }) as tf.Tensor;
         }
       }
-      const T = h.shape[1]!;
-      return h.slice([0, T - 1, 0], [-1, 1, -1]).squeeze([1]) as tf.Tensor2D;
+      const out: tf.Tensor = h instanceof Float32Array ? tf.tensor3d(h, [B, 1, h.length / B]) : h;
+      const T = out.shape[1]!;
+      return out.slice([0, T - 1, 0], [-1, 1, -1]).squeeze([1]) as tf.Tensor2D;
     });
-    this.dispose();
     this.states = next;
     return logits;
   }
 
   dispose(): void {
-    for (const s of this.states.values()) tf.dispose(s);
     this.states.clear();
   }
+}
+
+/** A layer's initial state: zeros, [h] or [h, c], each [B, U]. */
+function zeroState(l: SeqnetRecurrent, B: number): Float32Array[] {
+  return Array.from({ length: l.cell === 'lstm' ? 2 : 1 }, () => new Float32Array(B * l.units));
 }
 
 class WindowStepper implements Stepper {

@@ -13,10 +13,12 @@ import { tf } from '../tf.js';
 import { CELLS, nStates, type CellSpec, type CellType } from './recurrent/cells.js';
 import { seqBackward, seqForward, type SeqInputs } from './recurrent/fused.js';
 import { gruReference, lstmReference, simpleRnnReference } from './recurrent/reference.js';
+import { stepFused, type StepWeights } from './recurrent/step.js';
 import type { RnnOpts, RnnResult } from './recurrent/types.js';
 
 export { CELLS, GATES, type CellSpec, type CellType } from './recurrent/cells.js';
 export type { RnnOpts, RnnResult } from './recurrent/types.js';
+export type { StepWeights } from './recurrent/step.js';
 
 function checkShapes(name: string, x: tf.Tensor, W: tf.Tensor, Ur: tf.Tensor, biases: tf.Tensor[], G: number, opts: RnnOpts): void {
   const U = Ur.shape[0];
@@ -148,4 +150,26 @@ export function simpleRnnSequence(
   x: tf.Tensor3D, kernel: tf.Tensor2D, recurrentKernel: tf.Tensor2D, bias: tf.Tensor1D, opts: RnnOpts = {},
 ): RnnResult {
   return recurrentSequence('rnn', x, { kernel, recurrentKernel, bias }, opts);
+}
+
+/**
+ * One timestep at inference (generation), on plain arrays: x [B, D] and the state ([h] or [h, c],
+ * each [B, U]) → the state after the step (h is also the step's output). Fused in 'fast' mode
+ * (recurrent/step.ts: no tensor, the weights packed once), else the sequence op over one step.
+ */
+export function recurrentStep(cell: CellType, w: StepWeights, x: Float32Array, B: number, state: Float32Array[]): Float32Array[] {
+  const spec = CELLS[cell];
+  if (state.length !== nStates(spec)) throw new Error(`recurrentStep: the ${cell} cell has ${nStates(spec)} state arrays, got ${state.length}`);
+  if (runtime().fast) return stepFused(cell, w, x, B, state);
+  const U = state[0].length / B, GU = spec.G * U, D = x.length / B;
+  let out: Float32Array[] = [];
+  tf.tidy(() => {
+    const weights: RecurrentWeights = {
+      kernel: tf.tensor2d(w.kernel, [D, GU]), recurrentKernel: tf.tensor2d(w.recurrentKernel, [U, GU]), bias: tf.tensor1d(w.bias),
+      recurrentBias: w.recurrentBias ? tf.tensor1d(w.recurrentBias) : undefined,
+    };
+    const r = recurrentSequence(cell, tf.tensor3d(x, [B, 1, D]), weights, { initialState: state.map((s) => tf.tensor2d(s, [B, U])) });
+    out = r.states.map((s) => s.dataSync() as Float32Array);
+  }); // returns nothing: tidy would walk returned typed arrays element by element
+  return out;
 }

@@ -218,7 +218,7 @@ export function gemmPacked(
 }
 
 type GateKernels =
-  'toSteps' | 'fromSteps' | 'seqOutputs';
+  'toSteps' | 'fromSteps' | 'seqOutputs' | 'lstmForward' | 'gruForward' | 'rnnForward';
 
 /** The recurrent gate kernels and layout helpers of wasm/gates.ts, wasm/seq.ts (byte pointers; mask 0 = none). */
 export function gates(): Pick<KernelExports, GateKernels> {

@@ -7,7 +7,7 @@
 import { tf } from '../../backend/index.js';
 import { orthogonal } from '../../backend/kernels/init.js';
 import { dropoutMask } from '../../backend/ops/dropout.js';
-import { GATES, recurrentSequence, type CellType } from '../../backend/ops/recurrent.js';
+import { GATES, recurrentSequence, type CellType, type StepWeights } from '../../backend/ops/recurrent.js';
 import { Rng } from '../../util/rng.js';
 
 /** The cell types, defined once with the op (backend/ops/recurrent/cells.ts). */
@@ -99,6 +99,15 @@ export class SeqnetRecurrent extends tf.layers.Layer {
       recurrentBias: this.recurrentBias?.read() as tf.Tensor1D | undefined,
     };
     return recurrentSequence(this.cell, x, weights, { goBackwards: this.goBackwards, initialState, mask, recurrentMask });
+  }
+
+  /** The weights as arrays, for one step at a time (recurrentStep). */
+  stepWeights(): StepWeights {
+    const values = (v: tf.LayerVariable): Float32Array => v.read().dataSync() as Float32Array;
+    return {
+      kernel: values(this.kernel), recurrentKernel: values(this.recurrentKernel), bias: values(this.bias),
+      recurrentBias: this.recurrentBias ? values(this.recurrentBias) : null,
+    };
   }
 
   /** x: [B, T, D] → [B, T, U] (returnSequences) or [B, U] (last state) */
