@@ -11,6 +11,9 @@
  *
  *   node scripts/build-native.mjs           build when the sources, flags or Node changed
  *   node scripts/build-native.mjs --force   rebuild
+ * It is also the package's install script, for an install from the registry (which ships dist/
+ * and never runs `prepare`); in a clone, dist/ does not exist yet at that point and `prepare`
+ * builds it all, so it stays silent (--from-install).
  *   SEQNET_NATIVE=0 npm ci                   skip the build (seqnet then runs on wasm)
  */
 import { spawnSync } from 'node:child_process';
@@ -133,17 +136,18 @@ function toolchain() {
 
 const FLAGS = ['-O3', '-march=native', '-fPIC', '-shared', '-fvisibility=hidden', '-fno-math-errno', '-fno-trapping-math', '-std=gnu11', '-fopenmp-simd', '-Wall', '-Wno-unused-function'];
 
-export async function build({ force = false } = {}) {
+export async function build({ force = false, fromInstall = false } = {}) {
+  const iface = path.join(root, 'dist', 'backend', 'wasm', 'interface.js');
+  if (!fs.existsSync(iface)) {
+    if (!fromInstall) say('not built: dist/ is missing (run `npm run build` first)');
+    return null;
+  }
   const tc = toolchain();
   if (tc.skip) {
     say(`not built (${tc.skip}); seqnet uses its wasm kernels`);
     return null;
   }
-  const iface = path.join(root, 'dist', 'backend', 'wasm', 'interface.js');
-  if (!fs.existsSync(iface)) {
-    say('not built: dist/ is missing (run `npm run build` first)');
-    return null;
-  }
+
   const { EXPORTS } = await import(new URL(`file://${iface}`).href);
   const sources = fs.readdirSync(srcDir).filter((f) => f.endsWith('.c')).sort();
   const generated = glue(EXPORTS);
@@ -173,5 +177,5 @@ export async function build({ force = false } = {}) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await build({ force: process.argv.includes('--force') });
+  await build({ force: process.argv.includes('--force'), fromInstall: process.argv.includes('--from-install') });
 }
