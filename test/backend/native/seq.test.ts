@@ -14,7 +14,8 @@ import { canBuildNative, maxRelDiff, twins, type Twins } from './harness.js';
 const GATE_TOL = 1e-5;
 /**
  * Whole loops: each step's h·U is a sum of U products in a different order (8x32 tiles against
- * wasm's), ~sqrt(U)·1e-7 relative, and it feeds the next step through T steps of the recurrence.
+ * wasm's), ~sqrt(U)·1e-7 relative, and it feeds the next step through T steps of the recurrence
+ * (these cases measure at most 6e-7; the gate math alone at most 2e-7).
  */
 const LOOP_TOL = 2e-5;
 
