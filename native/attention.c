@@ -2,12 +2,12 @@
  * Row kernels of the fused attention op (src/backend/kernels/attention.ts), the native twins of
  * wasm/attention.ts: a softmax over each row of scores (plus an additive bias row), its gradient,
  * and a row-strided product (dropout). Every pointer is a byte offset; rows are `cols` floats
- * apart unless a stride says otherwise. Row tails are one masked vector (tail.h), its dead lanes
+ * apart unless a stride says otherwise. Row tails are one masked vector (simdmath.h vload_n/vstore_n), its dead lanes
  * left out of the sums and the max.
  */
 #include <math.h>
 #include <stddef.h>
-#include "tail.h"
+#include "simdmath.h"
 
 /* e^x, and 0 once e^x is below float32's normal range (expv clamps its argument there) */
 static inline vf expUnder(vf x) { return vsel(x < vsplat(-87.33654f), vsplat(0), expv(x)); }
@@ -42,9 +42,9 @@ void sk_softmaxRows(int32_t rows, int32_t cols, int32_t ld, ptr_t s, ptr_t bias,
       mv = vmaxNaN(mv, v);
     }
     if (tail) {
-      vf v = vload_t(row + j, tail);
-      if (br) v += vload_t(br + j, tail);
-      vstore_t(row + j, v, tail);
+      vf v = vload_n(row + j, tail);
+      if (br) v += vload_n(br + j, tail);
+      vstore_n(row + j, v, tail);
       mv = vmaxNaN(mv, vsel(live, v, vsplat(-INFINITY)));
     }
     float mx = mv[0];
@@ -57,15 +57,15 @@ void sk_softmaxRows(int32_t rows, int32_t cols, int32_t ld, ptr_t s, ptr_t bias,
       acc += e;
     }
     if (tail) {
-      const vf e = expUnder(vload_t(row + j, tail) - m);
-      vstore_t(row + j, e, tail);
+      const vf e = expUnder(vload_n(row + j, tail) - m);
+      vstore_n(row + j, e, tail);
       acc += vsel(live, e, vsplat(0));
     }
     float sum = 0;
     for (int l = 0; l < SK_VL; l++) sum += acc[l];
     const vf inv = vsplat(1 / sum);
     for (j = 0; j < cv; j += SK_VL) vstore(row + j, vload(row + j) * inv);
-    if (tail) vstore_t(row + j, vload_t(row + j, tail) * inv, tail);
+    if (tail) vstore_n(row + j, vload_n(row + j, tail) * inv, tail);
   }
 }
 
@@ -93,7 +93,7 @@ void sk_softmaxGradRows(int32_t rows, int32_t cols, int32_t ld, ptr_t p, ptr_t d
     const vf d = vsplat((float)dot);
     for (j = 0; j < cols; j += SK_VL) {
       const int n = cols - j;
-      vstore_t(out + j, vload_t(pr + j, n) * (vload_t(dr + j, n) - d), n);
+      vstore_n(out + j, vload_n(pr + j, n) * (vload_n(dr + j, n) - d), n);
     }
   }
 }
@@ -103,6 +103,6 @@ void sk_mulRows(int32_t rows, int32_t cols, int32_t ld, ptr_t a, ptr_t b, int32_
   for (int r = 0; r < rows; r++) {
     const float *ar = F32(a) + (size_t)r * ld, *bv = F32(b) + (ptrdiff_t)r * bStride;
     float *out = F32(dst) + (size_t)r * ld;
-    for (int j = 0; j < cols; j += SK_VL) vstore_t(out + j, vload_t(ar + j, cols - j) * vload_t(bv + j, cols - j), cols - j);
+    for (int j = 0; j < cols; j += SK_VL) vstore_n(out + j, vload_n(ar + j, cols - j) * vload_n(bv + j, cols - j), cols - j);
   }
 }

@@ -4,7 +4,7 @@
  * position t* receives a gradient, so the two dense products of a convolution's backward shrink
  * to B·F·k·C multiply-adds. Every pointer is a byte offset.
  */
-#include "tail.h"
+#include "simdmath.h"
 
 /*
  * For each (b, f) with t = arg[b·F + f] ≥ 0 and g = dy[b·F + f] ≠ 0: db[f] += g, and over the
@@ -31,9 +31,9 @@ void sk_convPoolGrad(int32_t B, int32_t T, int32_t C, int32_t k, int32_t F, int3
       float *dxs = dX + (size_t)(b * T + t + j0 - left) * C, *dws = dW + (size_t)(f * k + j0) * C;
       const vf gv = vsplat(g);
       for (int c = 0; c < n; c += SK_VL) {
-        const int m = n - c; /* a masked vector at the end of the run (tail.h) */
-        vstore_t(dws + c, gv * vload_t(xs + c, m) + vload_t(dws + c, m), m);
-        vstore_t(dxs + c, gv * vload_t(ws + c, m) + vload_t(dxs + c, m), m);
+        const int m = n - c; /* a masked vector at the end of the run (simdmath.h vload_n/vstore_n) */
+        vstore_n(dws + c, gv * vload_n(xs + c, m) + vload_n(dws + c, m), m);
+        vstore_n(dxs + c, gv * vload_n(ws + c, m) + vload_n(dxs + c, m), m);
       }
     }
   }

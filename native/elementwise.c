@@ -2,10 +2,10 @@
  * Element-wise transcendentals over n floats (src and dst byte offsets; may be equal), the native
  * twins of wasm/elementwise.ts for the unary kernels of src/backend/kernels/unary.ts: the same
  * polynomials (simdmath.h) and the same overflow, small-argument and sign rules, SK_VL lanes at a
- * time; the tail is one masked vector (tail.h).
+ * time; the tail is one masked vector (simdmath.h vload_n/vstore_n).
  */
 #include <math.h>
-#include "tail.h"
+#include "simdmath.h"
 
 #define SIGN ((int32_t)0x80000000)
 
@@ -63,7 +63,7 @@ static inline vf geluGrad(vf x, vf dy) {
     vstore(d + i, a);                                                              \
     vstore(d + i + SK_VL, b);                                                      \
   }                                                                                \
-  for (; i < n; i += SK_VL) vstore_t(d + i, OP(vload_t(s + i, n - i)), n - i);
+  for (; i < n; i += SK_VL) vstore_n(d + i, OP(vload_n(s + i, n - i)), n - i);
 
 void sk_expN(int32_t n, ptr_t src, ptr_t dst) { MAP(expOverflow) }
 void sk_sigmoidN(int32_t n, ptr_t src, ptr_t dst) { MAP(sigv) }
@@ -82,12 +82,12 @@ void sk_geluGradN(int32_t n, ptr_t xs, ptr_t dys, ptr_t dst) {
     vstore(d + i, a);
     vstore(d + i + SK_VL, b);
   }
-  for (; i < n; i += SK_VL) vstore_t(d + i, geluGrad(vload_t(x + i, n - i), vload_t(dy + i, n - i)), n - i);
+  for (; i < n; i += SK_VL) vstore_n(d + i, geluGrad(vload_n(x + i, n - i), vload_n(dy + i, n - i)), n - i);
 }
 
 /* dst = a + b over n floats (dst may be a or b) */
 void sk_addArrays(int32_t n, ptr_t a, ptr_t b, ptr_t dst) {
   const float *x = F32(a), *y = F32(b);
   float *d = F32(dst);
-  for (int i = 0; i < n; i += SK_VL) vstore_t(d + i, vload_t(x + i, n - i) + vload_t(y + i, n - i), n - i);
+  for (int i = 0; i < n; i += SK_VL) vstore_n(d + i, vload_n(x + i, n - i) + vload_n(y + i, n - i), n - i);
 }

@@ -8,7 +8,7 @@
  * dL/dc_{t-1}) writes the pre-activation gradients gx [B, G*U] (for W, b, x) and gr (for U, rb; the
  * GRU's differ) and dhd, the part of dL/dh_{t-1} that does not flow through U; masked rows get zero
  * gate gradients and pass dh straight to dhd. Gates are G blocks of U columns in a row; a row's
- * last U % SK_VL columns are a zero-padded tail (ld_n/st_n). Transcendentals: simdmath.h, the same
+ * last U % SK_VL columns are a zero-padded tail (vload_n/vstore_n). Transcendentals: simdmath.h, the same
  * polynomials as wasm.
  */
 #include "gates.h"
@@ -33,19 +33,19 @@ void sk_lstmForward(int32_t B, int32_t U, ptr_t xp, ptr_t rec, ptr_t hIn, ptr_t 
     float *s0 = SV + 5 * ro;
     for (int j = 0; j < U; j += SK_VL) {
       const int n = U - j;
-      const vf i = sigv(ld_n(x0 + j, n) + ld_n(r0 + j, n));
-      const vf f = sigv(ld_n(x0 + U + j, n) + ld_n(r0 + U + j, n));
-      const vf g = tanhv(ld_n(x0 + 2 * U + j, n) + ld_n(r0 + 2 * U + j, n));
-      const vf og = sigv(ld_n(x0 + 3 * U + j, n) + ld_n(r0 + 3 * U + j, n));
-      const vf cn = f * ld_n(ci + j, n) + i * g;
+      const vf i = sigv(vload_n(x0 + j, n) + vload_n(r0 + j, n));
+      const vf f = sigv(vload_n(x0 + U + j, n) + vload_n(r0 + U + j, n));
+      const vf g = tanhv(vload_n(x0 + 2 * U + j, n) + vload_n(r0 + 2 * U + j, n));
+      const vf og = sigv(vload_n(x0 + 3 * U + j, n) + vload_n(r0 + 3 * U + j, n));
+      const vf cn = f * vload_n(ci + j, n) + i * g;
       const vf tc = tanhv(cn);
-      st_n(co + j, cn, n);
-      st_n(ho + j, og * tc, n);
-      st_n(s0 + j, i, n);
-      st_n(s0 + U + j, f, n);
-      st_n(s0 + 2 * U + j, g, n);
-      st_n(s0 + 3 * U + j, og, n);
-      st_n(s0 + 4 * U + j, tc, n);
+      vstore_n(co + j, cn, n);
+      vstore_n(ho + j, og * tc, n);
+      vstore_n(s0 + j, i, n);
+      vstore_n(s0 + U + j, f, n);
+      vstore_n(s0 + 2 * U + j, g, n);
+      vstore_n(s0 + 3 * U + j, og, n);
+      vstore_n(s0 + 4 * U + j, tc, n);
     }
   }
 }
@@ -69,15 +69,15 @@ void sk_lstmBackward(int32_t B, int32_t U, ptr_t gx, ptr_t dh, ptr_t dc, ptr_t d
     float *dcb = DC + ro;
     for (int j = 0; j < U; j += SK_VL) {
       const int n = U - j;
-      const vf i = ld_n(s0 + j, n), f = ld_n(s0 + U + j, n), g = ld_n(s0 + 2 * U + j, n);
-      const vf og = ld_n(s0 + 3 * U + j, n), tc = ld_n(s0 + 4 * U + j, n);
-      const vf d = ld_n(dhb + j, n);
-      const vf dct = ld_n(dcb + j, n) + (d * og) * (one - tc * tc);
-      st_n(g0 + j, (dct * g) * (i * (one - i)), n);
-      st_n(g0 + U + j, (dct * ld_n(cpb + j, n)) * (f * (one - f)), n);
-      st_n(g0 + 2 * U + j, (dct * i) * (one - g * g), n);
-      st_n(g0 + 3 * U + j, (d * tc) * (og * (one - og)), n);
-      st_n(dcb + j, dct * f, n);
+      const vf i = vload_n(s0 + j, n), f = vload_n(s0 + U + j, n), g = vload_n(s0 + 2 * U + j, n);
+      const vf og = vload_n(s0 + 3 * U + j, n), tc = vload_n(s0 + 4 * U + j, n);
+      const vf d = vload_n(dhb + j, n);
+      const vf dct = vload_n(dcb + j, n) + (d * og) * (one - tc * tc);
+      vstore_n(g0 + j, (dct * g) * (i * (one - i)), n);
+      vstore_n(g0 + U + j, (dct * vload_n(cpb + j, n)) * (f * (one - f)), n);
+      vstore_n(g0 + 2 * U + j, (dct * i) * (one - g * g), n);
+      vstore_n(g0 + 3 * U + j, (d * tc) * (og * (one - og)), n);
+      vstore_n(dcb + j, dct * f, n);
     }
   }
 }
@@ -98,16 +98,16 @@ void sk_gruForward(int32_t B, int32_t U, ptr_t xp, ptr_t rec, ptr_t rb, ptr_t hI
     float *s0 = SV + 4 * ro;
     for (int j = 0; j < U; j += SK_VL) {
       const int n = U - j;
-      const vf z = sigv(ld_n(x0 + j, n) + (ld_n(r0 + j, n) + ld_n(rbv + j, n)));
-      const vf r = sigv(ld_n(x0 + U + j, n) + (ld_n(r0 + U + j, n) + ld_n(rbv + U + j, n)));
-      const vf rh = ld_n(r0 + 2 * U + j, n) + ld_n(rbv + 2 * U + j, n);
-      const vf hh = tanhv(r * rh + ld_n(x0 + 2 * U + j, n));
-      const vf hp = ld_n(hi + j, n);
-      st_n(ho + j, z * (hp - hh) + hh, n);
-      st_n(s0 + j, z, n);
-      st_n(s0 + U + j, r, n);
-      st_n(s0 + 2 * U + j, hh, n);
-      st_n(s0 + 3 * U + j, rh, n);
+      const vf z = sigv(vload_n(x0 + j, n) + (vload_n(r0 + j, n) + vload_n(rbv + j, n)));
+      const vf r = sigv(vload_n(x0 + U + j, n) + (vload_n(r0 + U + j, n) + vload_n(rbv + U + j, n)));
+      const vf rh = vload_n(r0 + 2 * U + j, n) + vload_n(rbv + 2 * U + j, n);
+      const vf hh = tanhv(r * rh + vload_n(x0 + 2 * U + j, n));
+      const vf hp = vload_n(hi + j, n);
+      vstore_n(ho + j, z * (hp - hh) + hh, n);
+      vstore_n(s0 + j, z, n);
+      vstore_n(s0 + U + j, r, n);
+      vstore_n(s0 + 2 * U + j, hh, n);
+      vstore_n(s0 + 3 * U + j, rh, n);
     }
   }
 }
@@ -130,18 +130,18 @@ void sk_gruBackward(int32_t B, int32_t U, ptr_t gx, ptr_t gr, ptr_t dh, ptr_t dh
     const float *s0 = SV + 4 * ro, *hpb = HP + ro;
     for (int j = 0; j < U; j += SK_VL) {
       const int n = U - j;
-      const vf z = ld_n(s0 + j, n), r = ld_n(s0 + U + j, n), hh = ld_n(s0 + 2 * U + j, n), rh = ld_n(s0 + 3 * U + j, n);
-      const vf d = ld_n(dhb + j, n);
+      const vf z = vload_n(s0 + j, n), r = vload_n(s0 + U + j, n), hh = vload_n(s0 + 2 * U + j, n), rh = vload_n(s0 + 3 * U + j, n);
+      const vf d = vload_n(dhb + j, n);
       const vf dah = (d * (one - z)) * (one - hh * hh);
-      const vf daz = (d * (ld_n(hpb + j, n) - hh)) * (z * (one - z));
+      const vf daz = (d * (vload_n(hpb + j, n) - hh)) * (z * (one - z));
       const vf dar = (dah * rh) * (r * (one - r));
-      st_n(x0 + j, daz, n);
-      st_n(x0 + U + j, dar, n);
-      st_n(x0 + 2 * U + j, dah, n);
-      st_n(r0 + j, daz, n);
-      st_n(r0 + U + j, dar, n);
-      st_n(r0 + 2 * U + j, dah * r, n);
-      st_n(ddb + j, d * z, n);
+      vstore_n(x0 + j, daz, n);
+      vstore_n(x0 + U + j, dar, n);
+      vstore_n(x0 + 2 * U + j, dah, n);
+      vstore_n(r0 + j, daz, n);
+      vstore_n(r0 + U + j, dar, n);
+      vstore_n(r0 + 2 * U + j, dah * r, n);
+      vstore_n(ddb + j, d * z, n);
     }
   }
 }
@@ -162,9 +162,9 @@ void sk_rnnForward(int32_t B, int32_t U, ptr_t xp, ptr_t rec, ptr_t hIn, ptr_t h
     float *s0 = SV + ro;
     for (int j = 0; j < U; j += SK_VL) {
       const int n = U - j;
-      const vf hn = tanhv(ld_n(x0 + j, n) + ld_n(r0 + j, n));
-      st_n(ho + j, hn, n);
-      st_n(s0 + j, hn, n);
+      const vf hn = tanhv(vload_n(x0 + j, n) + vload_n(r0 + j, n));
+      vstore_n(ho + j, hn, n);
+      vstore_n(s0 + j, hn, n);
     }
   }
 }
@@ -187,8 +187,8 @@ void sk_rnnBackward(int32_t B, int32_t U, ptr_t gx, ptr_t dh, ptr_t dhd, ptr_t s
     const float *s0 = SV + ro;
     for (int j = 0; j < U; j += SK_VL) {
       const int n = U - j;
-      const vf h = ld_n(s0 + j, n);
-      st_n(g0 + j, ld_n(dhb + j, n) * (one - h * h), n);
+      const vf h = vload_n(s0 + j, n);
+      vstore_n(g0 + j, vload_n(dhb + j, n) * (one - h * h), n);
     }
   }
 }

@@ -4,7 +4,7 @@
  * f64 as in wasm). Every pointer is a byte offset.
  */
 #include <math.h>
-#include "tail.h"
+#include "simdmath.h"
 
 static inline double hsum(vf v) {
   double s = 0;
@@ -40,8 +40,8 @@ void sk_layerNormRows(int32_t N, int32_t D, ptr_t x, ptr_t g, ptr_t b, float eps
     const vf k = vsplat(rs);
     for (j = 0; j < D; j += SK_VL) {
       const int n = D - j;
-      const vf xh = (vload_t(xr + j, n) - m) * k;
-      vstore_t(yr + j, xh * vload_t(G + j, n) + vload_t(Bs + j, n), n);
+      const vf xh = (vload_n(xr + j, n) - m) * k;
+      vstore_n(yr + j, xh * vload_n(G + j, n) + vload_n(Bs + j, n), n);
     }
     F32(mean)[r] = mu;
     F32(rstd)[r] = rs;
@@ -84,9 +84,9 @@ void sk_layerNormGradRows(int32_t N, int32_t D, ptr_t x, ptr_t dy, ptr_t g, ptr_
     const vf mg = vsplat((float)(sg / D)), mgx = vsplat((float)(sgx / D));
     for (j = 0; j < D; j += SK_VL) {
       const int n = D - j;
-      const vf xh = (vload_t(xr + j, n) - m) * k;
-      const vf gj = vload_t(dr + j, n) * vload_t(G + j, n);
-      vstore_t(out + j, k * ((gj - mg) - xh * mgx), n);
+      const vf xh = (vload_n(xr + j, n) - m) * k;
+      const vf gj = vload_n(dr + j, n) * vload_n(G + j, n);
+      vstore_n(out + j, k * ((gj - mg) - xh * mgx), n);
     }
   }
 }

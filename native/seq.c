@@ -64,19 +64,19 @@ void sk_addOutputGrad(int32_t B, int32_t T, int32_t U, int32_t s, int32_t t, ptr
     const float *g = G + ((size_t)b * T + t) * U;
     float *d = DH + (size_t)b * U;
     if (!m) {
-      for (int j = 0; j < U; j += SK_VL) st_n(d + j, ld_n(d + j, U - j) + ld_n(g + j, U - j), U - j);
+      for (int j = 0; j < U; j += SK_VL) vstore_n(d + j, vload_n(d + j, U - j) + vload_n(g + j, U - j), U - j);
       continue;
     }
     const int on = m[(size_t)s * B + b] != 0;
     float *c = C + (size_t)b * U;
     for (int j = 0; j < U; j += SK_VL) {
       const int n = U - j;
-      const vf v = ld_n(g + j, n) + ld_n(c + j, n);
+      const vf v = vload_n(g + j, n) + vload_n(c + j, n);
       if (on) {
-        st_n(d + j, ld_n(d + j, n) + v, n);
-        st_n(c + j, vsplat(0), n);
+        vstore_n(d + j, vload_n(d + j, n) + v, n);
+        vstore_n(c + j, vsplat(0), n);
       } else {
-        st_n(c + j, v, n);
+        vstore_n(c + j, v, n);
       }
     }
   }
