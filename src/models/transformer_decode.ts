@@ -17,9 +17,11 @@
  */
 import { runtime, tf } from '../backend/index.js';
 import { decodeBlock, newRowCache, releaseRowCache, type DecodeWeights, type RowCache } from '../backend/ops/decode_block.js';
-import { dense } from '../backend/ops/dense.js';
-import { layerNorm } from '../backend/ops/layer_norm.js';
+import { dense, denseRows, type DenseAct } from '../backend/ops/dense.js';
+import { layerNorm, layerNormRows } from '../backend/ops/layer_norm.js';
 import { SeqnetTransformerBlock } from './layers/block.js';
+import { SeqnetDense } from './layers/dense.js';
+import { SeqnetLayerNorm } from './layers/norm.js';
 import { SeqnetPositional, sinusoids } from './layers/positional.js';
 
 /** layers that act on each position alone: they run on the new positions only */
@@ -28,6 +30,20 @@ const POSITION_WISE = new Set(['Embedding', 'Dense', 'Dropout', 'SeqnetDense', '
 /** weight name → tensor of a block, by the name the block gave it (block_1/qkv_kernel → qkv_kernel) */
 function blockWeights(l: SeqnetTransformerBlock): DecodeWeights {
   return Object.fromEntries(l.weights.map((w) => [w.originalName.split('/').pop()!, w.read()])) as unknown as DecodeWeights;
+}
+
+/** The embedding rows of the ids (one per row) [B, D], or undefined for an id outside the table. */
+function lookup(l: tf.layers.Layer, rows: number[][]): Float32Array | undefined {
+  const table = l.weights[0].read();
+  const [V, D] = table.shape as [number, number];
+  const values = table.dataSync() as Float32Array;
+  const out = new Float32Array(rows.length * D);
+  for (let b = 0; b < rows.length; b++) {
+    const id = rows[b][0];
+    if (!(Number.isInteger(id) && id >= 0 && id < V)) return undefined; // the layer's own gather says what is wrong
+    out.set(values.subarray(id * D, (id + 1) * D), b * D);
+  }
+  return out;
 }
 
 /**
@@ -129,21 +145,51 @@ export class TransformerStepper {
   private step(rows: number[][]): tf.Tensor2D {
     const B = rows.length, p = this.context[0].length;
     const logits = tf.tidy(() => {
-      let h: tf.Tensor = tf.tensor2d(rows, [B, 1], 'int32');
-      for (const l of this.before) {
-        h = l instanceof SeqnetPositional ? h.add(this.table(l, h.shape[2]!).slice([p, 0], [1, -1])) : (l.call(h, { training: false }) as tf.Tensor);
-      }
-      const D = h.shape[2]!;
-      let x = h.dataSync() as Float32Array; // [B, D]
+      let h: tf.Tensor | Float32Array = tf.tensor2d(rows, [B, 1], 'int32');
+      for (const l of this.before) h = this.through(l, h, B, p, rows);
+      let x = h instanceof Float32Array ? h : (h.dataSync() as Float32Array); // [B, D]
       this.blocks.forEach(({ layer: l, w }, i) => {
         x = decodeBlock(w, { heads: l.heads, epsilon: l.epsilon }, x, this.caches[i], p, this.scores);
       });
-      h = tf.tensor3d(x, [B, 1, D]);
-      for (const l of this.after) h = l.call(h, { training: false }) as tf.Tensor;
-      return h.squeeze([1]) as tf.Tensor2D;
+      h = x;
+      for (const l of this.after) h = this.through(l, h, B, p, rows);
+      return h instanceof Float32Array ? tf.tensor2d(h, [B, h.length / B]) : (h.squeeze([1]) as tf.Tensor2D);
     });
     rows.forEach((r, b) => this.context[b].push(r[0]));
     return logits;
+  }
+
+  /**
+   * One position-wise layer on the new position of every row: on plain arrays [B, ·] where the
+   * layer is one the generator knows (the embedding lookup, the position row, layer norm, dense,
+   * dropout, all at inference), else as the tf layer on [B, 1, ·].
+   */
+  private through(l: tf.layers.Layer, h: tf.Tensor | Float32Array, B: number, p: number, rows: number[][]): tf.Tensor | Float32Array {
+    const rowsOut = h instanceof Float32Array ? this.rows(l, h, p) : l.getClassName() === 'Embedding' ? lookup(l, rows) : undefined;
+    if (rowsOut) return rowsOut;
+    const t = h instanceof Float32Array ? tf.tensor3d(h, [B, 1, h.length / B]) : h;
+    return l instanceof SeqnetPositional ? t.add(this.table(l, t.shape[2]!).slice([p, 0], [1, -1])) : (l.call(t, { training: false }) as tf.Tensor);
+  }
+
+  /** x [B, D] through layer l at position p, or undefined when l is not one this handles on arrays */
+  private rows(l: tf.layers.Layer, x: Float32Array, p: number): Float32Array | undefined {
+    const name = l.getClassName();
+    if (name === 'Dropout' || name === 'SeqnetDropout') return x;
+    if (l instanceof SeqnetPositional) {
+      const D = x.length / this.context.length;
+      const row = (this.table(l, D).dataSync() as Float32Array).subarray(p * D, (p + 1) * D);
+      return x.map((v, i) => v + row[i % D]);
+    }
+    const w = l.weights.map((v) => v.read());
+    if (l instanceof SeqnetLayerNorm) return layerNormRows(x, w[0], w[1], l.epsilon);
+    if (l instanceof SeqnetDense && ['linear', 'relu', 'gelu'].includes(l.activation)) {
+      return denseRows(x, w[0] as tf.Tensor2D, w[1] as tf.Tensor1D, l.activation as DenseAct);
+    }
+    const cfg = l.getConfig();
+    if (name === 'Dense' && cfg.useBias !== false && (cfg.activation === 'linear' || cfg.activation === 'relu')) {
+      return denseRows(x, w[0] as tf.Tensor2D, w[1] as tf.Tensor1D, cfg.activation);
+    }
+    return undefined;
   }
 
   private releaseCaches(): void {

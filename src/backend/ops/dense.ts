@@ -67,20 +67,39 @@ function cachedWeights(w: Float32Array, b: Float32Array, I: number, O: number): 
   });
 }
 
-/** Inference: y = act(x·W + b) with the cached weights, no gradient node. x [N, I] → [N, O] */
-function inferDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, act: DenseAct): tf.Tensor2D {
-  const [N, I] = x.shape;
-  const O = w.shape[1];
+/** Inference on arrays: y [N, O] = act(x·W + b) with the cached weights. x [N, I] */
+function inferRows(x: Float32Array, w: tf.Tensor2D, b: tf.Tensor1D, act: DenseAct): Float32Array {
+  const [I, O] = w.shape;
+  const N = x.length / I;
   const { pw, pb } = cachedWeights(w.dataSync() as Float32Array, b.dataSync() as Float32Array, I, O);
   const m = wasm.mark();
   const py = wasm.alloc(N * O);
-  wasm.gemmPacked(N, O, I, wasm.put(x.dataSync()), false, pw, py);
+  wasm.gemmPacked(N, O, I, wasm.put(x), false, pw, py);
   wasm.addBias(N, O, py, pb);
   if (act === 'gelu') wasm.geluN(N * O, py, py);
   const y = wasm.take(py, N * O);
   if (act === 'relu') for (let i = 0; i < y.length; i++) y[i] = y[i] < 0 ? 0 : y[i];
   wasm.release(m);
-  return tf.tensor2d(y, [N, O]);
+  return y;
+}
+
+/** Inference: y = act(x·W + b) with the cached weights, no gradient node. x [N, I] → [N, O] */
+function inferDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, act: DenseAct): tf.Tensor2D {
+  return tf.tensor2d(inferRows(x.dataSync() as Float32Array, w, b, act), [x.shape[0], w.shape[1]]);
+}
+
+/**
+ * act(x·W + b) at inference on plain arrays (a generator's one position per row): x [N, I] →
+ * [N, O]. Fused in 'fast' mode (the weights packed once, no tensor), else the plain ops.
+ */
+export function denseRows(x: Float32Array, w: tf.Tensor2D, b: tf.Tensor1D, activation: DenseAct): Float32Array {
+  if (runtime().fast) return inferRows(x, w, b, activation);
+  const I = w.shape[0];
+  let y: Float32Array = new Float32Array(0);
+  tf.tidy(() => {
+    y = dense(tf.tensor2d(x, [x.length / I, I]), w, b, activation).dataSync() as Float32Array;
+  }); // returns nothing: tidy would walk a returned typed array element by element
+  return y;
 }
 
 const ops = new Map<DenseAct, (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor>();

@@ -71,3 +71,17 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsil
     return scaleShift(centred.mul(inv), gamma, beta);
   });
 }
+
+/**
+ * Layer norm at inference on plain arrays (a generator's one position per row): x [N, D] →
+ * [N, D]. Fused in 'fast' mode (no tensor), else the plain ops.
+ */
+export function layerNormRows(x: Float32Array, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): Float32Array {
+  const D = gamma.shape[0]!;
+  if (runtime().fast) return normForward(x, gamma.dataSync() as Float32Array, beta.dataSync() as Float32Array, D, epsilon).y;
+  let y: Float32Array = new Float32Array(0);
+  tf.tidy(() => {
+    y = layerNorm(tf.tensor2d(x, [x.length / D, D]), gamma, beta, epsilon).dataSync() as Float32Array;
+  }); // returns nothing: tidy would walk a returned typed array element by element
+  return y;
+}

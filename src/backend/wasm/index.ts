@@ -96,8 +96,15 @@ function runParallel(jobs: JobArgs[], workers: number, wsFloats: number): void {
 export function runKernelJobs(kind: number, jobs: number[][], work: number): void {
   const m = mark();
   const { workers } = workersFor(work);
-  const table = jobs.map((j) => [...j, ...new Array(MAX_JOB_ARGS + 1 - j.length).fill(0), kind] as JobArgs);
-  runParallel(table, workers, exportsOf().workspaceBytes() / 4);
+  if (workers === 0) {
+    // all on this thread: straight calls, no job table (a token's layer norm is ~100 floats)
+    const f = exportsOf()[JOB_KINDS[kind]] as (...a: number[]) => void;
+    const ws = alloc(exportsOf().workspaceBytes() / 4);
+    for (const j of jobs) f(...j, ...new Array(JOB_ARITY[kind] - j.length).fill(0), ws);
+  } else {
+    const table = jobs.map((j) => [...j, ...new Array(MAX_JOB_ARGS + 1 - j.length).fill(0), kind] as JobArgs);
+    runParallel(table, workers, exportsOf().workspaceBytes() / 4);
+  }
   release(m);
 }
 

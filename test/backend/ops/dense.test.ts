@@ -4,7 +4,7 @@ import { tf } from '../../../src/backend/tf.js';
 import { initBackend, runtime } from '../../../src/backend/index.js';
 import { denseFused, type DenseAct } from '../../../src/backend/ops/dense.js';
 import { Rng } from '../../../src/util/rng.js';
-import { expectClose, onReferenceKernels, randn, spreadOverTwoThreads } from '../helpers.js';
+import { expectClose, onReferenceKernels, randn, relErr, spreadOverTwoThreads } from '../helpers.js';
 
 beforeAll(async () => {
   await initBackend({ device: 'cpu', kernels: 'fast' });
@@ -81,4 +81,27 @@ describe('GELU with rows spread over two threads', () => {
   afterAll(() => runtime().configureThreads());
   it('has a ready worker', () => expect(runtime().activeThreads()).toBe(2));
   it('GELU: same values and gradient', checkGelu);
+});
+
+describe('denseRows and layerNormRows (a generator\'s rows, on plain arrays)', () => {
+  it('match the tensor ops, fused and reference alike', async () => {
+    const { denseRows } = await import('../../../src/backend/ops/dense.js');
+    const { layerNormRows } = await import('../../../src/backend/ops/layer_norm.js');
+    const rng = new Rng(31);
+    const x = randn(rng, [3, 20]), w = randn(rng, [20, 9]) as tf.Tensor2D, b = randn(rng, [9]) as tf.Tensor1D;
+    const g = randn(rng, [20]).add(1), beta = randn(rng, [20]);
+    const xs = x.dataSync() as Float32Array;
+    const refDense = onReferenceKernels(() => tf.relu(tf.matMul(x, w).add(b)).dataSync() as Float32Array);
+    const refNorm = onReferenceKernels(() => {
+      const mean = x.mean(-1, true), v = x.sub(mean).square().mean(-1, true);
+      return x.sub(mean).div(v.add(1e-5).sqrt()).mul(g).add(beta).dataSync() as Float32Array;
+    });
+    for (const mode of ['fast', 'reference'] as const) {
+      runtime().setMode(mode);
+      expect(relErr(denseRows(xs, w, b, 'relu'), refDense), `dense ${mode}`).toBeLessThan(1e-5);
+      expect(relErr(layerNormRows(xs, g, beta, 1e-5), refNorm), `norm ${mode}`).toBeLessThan(1e-5);
+    }
+    runtime().setMode('fast');
+    tf.dispose([x, w, b, g, beta]);
+  });
 });
