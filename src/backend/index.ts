@@ -11,6 +11,7 @@ import { BackendError } from '../util/errors.js';
 import { tf } from './tf.js';
 import { CPU_KERNELS } from './kernels/register.js';
 import { runtime, type KernelMode } from './runtime.js';
+import { nativeOffReason } from './wasm/native.js';
 
 export { tf };
 export { runtime, type KernelMode, type Runtime } from './runtime.js';
@@ -27,6 +28,8 @@ export interface BackendInfo {
   tfjsVersion: string;
   /** why native TensorFlow is or is not in use */
   nativeStatus: string;
+  /** which build of seqnet's kernels the fast path runs, and why not the native one */
+  kernelBuild: string;
   /** the one-line notice to print on stderr, if any */
   notice?: string;
 }
@@ -57,6 +60,13 @@ export interface BackendOptions {
 function kernelBuild(): string {
   const n = runtime().library.native;
   return n ? `, native ${n.target}` : '';
+}
+
+/** The kernel build in detail, for `seqnet info`. */
+function kernelBuildDetail(): string {
+  const lib = runtime().library;
+  if (lib.native) return `native ${lib.native.target} (${lib.native.path}), the rest on wasm ${lib.variant === 'relaxed' ? 'relaxed SIMD' : 'SIMD'}`;
+  return `wasm ${lib.variant === 'relaxed' ? 'relaxed SIMD (FMA)' : 'SIMD'}; native kernels off: ${nativeOffReason() ?? 'not looked for'}`;
 }
 
 /** Picks and initialises the engine; idempotent for the same options. */
@@ -104,6 +114,7 @@ export async function initBackend(opts: BackendOptions = {}): Promise<BackendInf
     kernels: fast ? 'fast' : 'reference',
     tfjsVersion: tf.version.tfjs,
     nativeStatus,
+    kernelBuild: native ? 'none (native TensorFlow runs every op)' : fast ? kernelBuildDetail() : 'none (reference kernels)',
     notice:
       device === 'auto' && !native
         ? `seqnet: native TensorFlow not available (${nativeStatus}); using the pure-JS backend` +

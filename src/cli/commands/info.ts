@@ -17,9 +17,10 @@ export function infoCommand(program: Command): void {
         ['backend', b.backend],
         ['engine', b.engine],
         ['kernels', b.kernels],
+        ['kernel build', b.kernelBuild],
         ['native TensorFlow', b.nativeStatus],
       ]) + '\n',
     );
-    if (!b.native) process.stdout.write('\nFor native speed: npm install @tensorflow/tfjs-node (needs to download libtensorflow).\n');
+    if (!b.native) process.stdout.write('\nOptional: npm install @tensorflow/tfjs-node runs every op on native TensorFlow (its install downloads libtensorflow).\n');
   });
 }
