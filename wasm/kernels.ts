@@ -15,3 +15,4 @@ export * from './attn_loop';
 export * from './convpool';
 export * from './seq_loop';
 export * from './attn_decode';
+export * from './decode_loop';

@@ -16,7 +16,7 @@
  *   old cost).
  */
 import { runtime, tf } from '../backend/index.js';
-import { decodeBlock, newRowCache, releaseRowCache, type DecodeWeights, type RowCache } from '../backend/ops/decode_block.js';
+import { decodeBlocks, newRowCache, releaseRowCache, type DecodeWeights, type RowCache } from '../backend/ops/decode_block.js';
 import { dense, denseRows, type DenseAct } from '../backend/ops/dense.js';
 import { layerNorm, layerNormRows } from '../backend/ops/layer_norm.js';
 import { SeqnetTransformerBlock } from './layers/block.js';
@@ -147,11 +147,9 @@ export class TransformerStepper {
     const logits = tf.tidy(() => {
       let h: tf.Tensor | Float32Array = tf.tensor2d(rows, [B, 1], 'int32');
       for (const l of this.before) h = this.through(l, h, B, p, rows);
-      let x = h instanceof Float32Array ? h : (h.dataSync() as Float32Array); // [B, D]
-      this.blocks.forEach(({ layer: l, w }, i) => {
-        x = decodeBlock(w, { heads: l.heads, epsilon: l.epsilon }, x, this.caches[i], p, this.scores);
-      });
-      h = x;
+      const x = h instanceof Float32Array ? h : (h.dataSync() as Float32Array); // [B, D]
+      const steps = this.blocks.map(({ layer: l, w }, i) => ({ w, cfg: { heads: l.heads, epsilon: l.epsilon }, caches: this.caches[i] }));
+      h = decodeBlocks(steps, x, p, this.scores);
       for (const l of this.after) h = this.through(l, h, B, p, rows);
       return h instanceof Float32Array ? tf.tensor2d(h, [B, h.length / B]) : (h.squeeze([1]) as tf.Tensor2D);
     });

@@ -132,41 +132,25 @@ function packedWeights(w: DecodeWeights): Packed {
   });
 }
 
-function fastDecode(w: DecodeWeights, cfg: DecodeConfig, x: Float32Array, caches: RowCache[], p: number, scores: Float32Array): Float32Array {
-  const B = caches.length, D = x.length / B, F = w.ff_1_kernel.shape[1]!;
-  const k = packedWeights(w);
-  const add = wasm.elementwise().addArrays;
-  const m = wasm.mark();
-  const px = wasm.put(x), pn = wasm.alloc(B * D), mean = wasm.alloc(B), rstd = wasm.alloc(B);
+/**
+ * The blocks one after another on x at byte pointer px [B, D], in place, in wasm memory: one
+ * kernel call per block (decodeBlockRows, wasm/decode_loop.ts) on its packed weights (ks) and its
+ * caches (in wasm memory), from a block of i32 arguments laid out as the kernel reads them.
+ */
+function fastDecode(blocks: DecodeStep[], ks: Packed[], px: number, B: number, D: number, p: number): void {
+  const F = Math.max(...blocks.map((bl) => bl.w.ff_1_kernel.shape[1]!));
+  const pn = wasm.alloc(B * D), mean = wasm.alloc(B), rstd = wasm.alloc(B), ps = wasm.alloc(p + 1);
   const pq = wasm.alloc(B * 3 * D), pc = wasm.alloc(B * D), pa = wasm.alloc(B * D), pf = wasm.alloc(B * F);
-  wasm.layerNorm(B, D, px, k.g1, k.b1, cfg.epsilon, pn, mean, rstd);
-  wasm.gemmPacked(B, 3 * D, D, pn, false, k.qkv, pq);
-  wasm.addBias(B, 3 * D, pq, k.qkvB);
-  const h = wasm.heap();
-  if (caches.every((c) => c.pk !== undefined && c.pv !== undefined)) {
-    const ps = wasm.alloc(p + 1);
-    caches.forEach((c, b) => {
-      const q = (pq >> 2) + b * 3 * D;
-      c.k.set(h.subarray(q + D, q + 2 * D), p * D);
-      c.v.set(h.subarray(q + 2 * D, q + 3 * D), p * D);
-      wasm.attentionRows().attnDecodeRow(cfg.heads, D, p, pq + b * 3 * D * 4, c.pk!, c.pv!, ps, pc + b * D * 4);
-    });
-  } else {
-    attendAll(h.subarray(pq >> 2, (pq >> 2) + B * 3 * D), caches, p, cfg.heads, scores, h.subarray(pc >> 2, (pc >> 2) + B * D));
-  }
-  wasm.gemmPacked(B, D, D, pc, false, k.out, pa);
-  wasm.addBias(B, D, pa, k.outB);
-  add(B * D, px, pa, px);
-  wasm.layerNorm(B, D, px, k.g2, k.b2, cfg.epsilon, pn, mean, rstd);
-  wasm.gemmPacked(B, F, D, pn, false, k.ff1, pf);
-  wasm.addBias(B, F, pf, k.ff1B);
-  wasm.geluN(B * F, pf, pf);
-  wasm.gemmPacked(B, D, F, pf, false, k.ff2, pa);
-  wasm.addBias(B, D, pa, k.ff2B);
-  add(B * D, px, pa, px);
-  const y = wasm.take(px, B * D);
-  wasm.release(m);
-  return y;
+  const ws = wasm.alloc(wasm.decodeKernels().workspaceBytes() / 4);
+  const prm = wasm.alloc(27 + 2 * B);
+  const slots = new Int32Array(wasm.heap().buffer, prm, 27 + 2 * B);
+  blocks.forEach(({ w, cfg, caches }, i) => {
+    const k = ks[i];
+    slots.set([B, D, w.ff_1_kernel.shape[1]!, cfg.heads, p, 0, px, pn, mean, rstd, pq, pc, pa, pf, ps,
+      k.g1, k.b1, k.qkv, k.qkvB, k.out, k.outB, k.g2, k.b2, k.ff1, k.ff1B, k.ff2, k.ff2B, ...caches.flatMap((c) => [c.pk!, c.pv!])]);
+    new Float32Array(slots.buffer, prm + 5 * 4, 1)[0] = cfg.epsilon;
+    wasm.decodeKernels().decodeBlockRows(prm, ws);
+  });
 }
 
 function referenceDecode(w: DecodeWeights, cfg: DecodeConfig, x: Float32Array, caches: RowCache[], p: number, scores: Float32Array): Float32Array {
@@ -185,10 +169,33 @@ function referenceDecode(w: DecodeWeights, cfg: DecodeConfig, x: Float32Array, c
   return y;
 }
 
+/** One block's part in a decoding step: its weights, configuration and caches (one per batch row). */
+export interface DecodeStep {
+  w: DecodeWeights;
+  cfg: DecodeConfig;
+  caches: RowCache[];
+}
+
 /**
- * x [B, D] (one new position per batch row, at position p) → the block's output [B, D]; appends
- * each row's key and value to its cache. scores: scratch of at least p + 1 floats.
+ * x [B, D] (one new position per batch row, at position p) through the blocks one after another
+ * → the last block's output [B, D]; appends each row's key and value to each block's caches.
+ * scores: scratch of at least p + 1 floats.
  */
+export function decodeBlocks(blocks: DecodeStep[], x: Float32Array, p: number, scores: Float32Array): Float32Array {
+  // the fused kernel reads the caches in place: in wasm memory (newRowCache in 'fast' mode)
+  const inWasm = blocks.every((bl) => bl.caches.every((c) => c.pk !== undefined && c.pv !== undefined));
+  if (!runtime().fast || !inWasm) return blocks.reduce((h, bl) => referenceDecode(bl.w, bl.cfg, h, bl.caches, p, scores), x);
+  const B = blocks[0]?.caches.length ?? 1, D = x.length / B;
+  const ks = blocks.map((bl) => packedWeights(bl.w)); // pinned: before the scratch below
+  const m = wasm.mark();
+  const px = wasm.put(x);
+  fastDecode(blocks, ks, px, B, D, p);
+  const y = wasm.take(px, B * D);
+  wasm.release(m);
+  return y;
+}
+
+/** decodeBlocks for one block. */
 export function decodeBlock(w: DecodeWeights, cfg: DecodeConfig, x: Float32Array, caches: RowCache[], p: number, scores: Float32Array): Float32Array {
-  return runtime().fast ? fastDecode(w, cfg, x, caches, p, scores) : referenceDecode(w, cfg, x, caches, p, scores);
+  return decodeBlocks([{ w, cfg, caches }], x, p, scores);
 }

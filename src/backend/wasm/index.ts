@@ -242,6 +242,11 @@ export function attentionRows(): Pick<KernelExports, 'softmaxRows' | 'softmaxGra
   return exportsOf();
 }
 
+/** The cached-generation block kernel of wasm/decode_loop.ts (an i32 argument block) and its workspace size. */
+export function decodeKernels(): Pick<KernelExports, 'decodeBlockRows' | 'workspaceBytes'> {
+  return exportsOf();
+}
+
 /** Column sums of a dense rows x cols block at byte pointer m (accumulated in f64), as a new array. */
 export function colSums(rows: number, cols: number, m: number): Float32Array {
   const mk = mark();

@@ -45,6 +45,7 @@ const table = {
   attnBackward: { params: ['b0', 'b1', 'T', 'D', 'hc', 'qkv', 'mask', 'P', 'Pd', 'dP', 'dctx', 'dqkv', 'ws'] },
   convPoolGrad: { params: ['B', 'T', 'C', 'k', 'F', 'left', 'x', 'wt', 'arg', 'dy', 'dwt', 'dx', 'db'] },
   attnDecodeRow: { params: ['H', 'D', 'p', 'q', 'k', 'v', 'scores', 'ctx'] },
+  decodeBlockRows: { params: ['params', 'ws'] },
   seqForwardRows: { params: ['b0', 'b1', 'params', 'ws'] },
   seqBackwardRows: { params: ['b0', 'b1', 'params', 'ws'] },
 } as const satisfies Record<string, { params: readonly string[]; returns?: 'i32' }>;

@@ -22,3 +22,12 @@ describe.skipIf(!canBuildNative())('native attnDecodeRow', () => {
     });
   }
 });
+
+describe.skipIf(!canBuildNative())('native decodeBlockRows', () => {
+  it('is in the packed-layout group with the products it calls', async () => {
+    const { loadLibrary } = await import('../../../src/backend/wasm/library.js');
+    const lib = loadLibrary();
+    expect(lib.native?.names).toContain('decodeBlockRows');
+    expect(lib.native?.names).toContain('sgemmPacked');
+  });
+});
