@@ -11,6 +11,7 @@ import { addArrays, geluN } from './elementwise';
 import { layerNormRows } from './norm';
 import { addBias, sgemmPacked } from './sgemm';
 import { attnDecodeRow } from './attn_decode';
+import { arg, ptr } from './params';
 
 // DecodeParams, i32 slots: sizes, then scratch pointers, then the block's weights, then per row
 // the cache pointers k, v ([maxLen, D] each)
@@ -18,18 +19,6 @@ const B_ = 0, D_ = 1, F_ = 2, H_ = 3, P_ = 4, EPS = 5;
 const X = 6, NRM = 7, MEAN = 8, RSTD = 9, QKV = 10, CTX = 11, ATT = 12, FF = 13, SC = 14;
 const G1 = 15, BE1 = 16, WQKV = 17, BQKV = 18, WO = 19, BO = 20, G2 = 21, BE2 = 22, W1 = 23, BI1 = 24, W2 = 25, BI2 = 26;
 const ROWS = 27;
-
-// @ts-ignore: decorator
-@inline
-function arg(p: usize, i: i32): i32 {
-  return load<i32>(p + (<usize>i << 2));
-}
-
-// @ts-ignore: decorator
-@inline
-function ptr(p: usize, i: i32): usize {
-  return <usize>load<i32>(p + (<usize>i << 2));
-}
 
 export function decodeBlockRows(prm: usize, ws: usize): void {
   const B = arg(prm, B_), D = arg(prm, D_), F = arg(prm, F_), H = arg(prm, H_), p = arg(prm, P_);

@@ -7,6 +7,7 @@
 import { sgemmPacked } from './sgemm';
 import { gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from './gates';
 import { addOutputGrad } from './seq';
+import { arg, ptr } from './params';
 
 // SeqParams, i32 slots: cell kind (0 LSTM, 1 GRU, 2 RNN), B, T, U, G, S, goBackwards, then pointers
 const KIND = 0, B_ = 1, T_ = 2, U_ = 3, G_ = 4, S_ = 5, BACK = 6;
@@ -16,18 +17,6 @@ const F_XP = 7, F_UP = 8, F_RB = 9, F_H = 10, F_C = 11, F_SV = 12, F_M = 13, F_R
 // backward: GX, GR [T·B, GU] (GR = GX but for the GRU), packed Uᵀ, dout [B, T, U], dh, dhd, dc,
 // carry [B, U] (dc and carry 0 when unused), H, C, SV, mask as in the forward pass
 const D_GX = 7, D_GR = 8, D_UT = 9, D_OUT = 10, D_DH = 11, D_DHD = 12, D_DC = 13, D_CARRY = 14, D_H = 15, D_C = 16, D_SV = 17, D_M = 18;
-
-// @ts-ignore: decorator
-@inline
-function arg(p: usize, i: i32): i32 {
-  return load<i32>(p + (<usize>i << 2));
-}
-
-// @ts-ignore: decorator
-@inline
-function ptr(p: usize, i: i32): usize {
-  return <usize>load<i32>(p + (<usize>i << 2));
-}
 
 /** Forward over all steps for batch rows [b0, b1). */
 export function seqForwardRows(b0: i32, b1: i32, p: usize, ws: usize): void {
