@@ -122,6 +122,17 @@ export function glue(exportsTable) {
   return lines.join('\n');
 }
 
+const sha256 = (file) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/** The build record at `file`, or undefined. */
+function recorded(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 /** The compiler command, or a reason it cannot build here. */
 function toolchain() {
   if (process.env.SEQNET_NATIVE === '0') return { skip: 'SEQNET_NATIVE=0' };
@@ -156,8 +167,10 @@ export async function build({ force = false, fromInstall = false } = {}) {
   for (const f of [...sources, ...headers]) hash.update(f).update(fs.readFileSync(path.join(srcDir, f)));
   hash.update(generated).update(FLAGS.join(' ')).update(tc.version).update(process.version);
   const digest = hash.digest('hex');
-  const stamp = `${out}.sha256`;
-  if (!force && fs.existsSync(out) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === digest) return out;
+  // the build record: what it was built from, and the binary's own hash, which seqnet checks
+  // before loading it (a truncated or replaced addon would crash the process, not just fail)
+  const stamp = `${out}.json`;
+  if (!force && fs.existsSync(out) && recorded(stamp)?.inputs === digest && recorded(stamp)?.binary === sha256(out)) return out;
   fs.mkdirSync(outDir, { recursive: true });
   const glueFile = path.join(outDir, 'glue.c');
   fs.writeFileSync(glueFile, generated);
@@ -170,8 +183,10 @@ export async function build({ force = false, fromInstall = false } = {}) {
     say(`not built: the compiler failed; seqnet uses its wasm kernels\n${(r.stderr || r.error?.message || '').trim()}`);
     return null;
   }
+  const binary = sha256(tmp);
+  fs.writeFileSync(`${stamp}.tmp`, JSON.stringify({ inputs: digest, binary }) + '\n');
   fs.renameSync(tmp, out);
-  fs.writeFileSync(stamp, digest);
+  fs.renameSync(`${stamp}.tmp`, stamp);
   say(`built ${path.relative(root, out)} (${tc.version})`);
   return out;
 }

@@ -7,7 +7,8 @@
  * Off when the addon was not built (no compiler or Node headers), when it does not load or the
  * CPU lacks what it was compiled for, and with SEQNET_NATIVE=0.
  */
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { KernelExports } from './interface.js';
@@ -35,20 +36,41 @@ export interface NativeKernels {
 let offReason: string | null = null;
 export const nativeOffReason = (): string | null => offReason;
 
-/** The native kernels bound to `memory`, or null (wasm alone). */
-export function bindNative(memory: WebAssembly.Memory): NativeKernels | null {
+/**
+ * Why the addon must not be loaded, or null: its bytes must be the ones its build recorded
+ * (scripts/build-native.mjs), since loading a truncated or replaced library can crash the process.
+ */
+function checkBinary(path: string): string | null {
+  const fix = 'rebuild it with `npm run build:native`';
+  let record: { binary?: string };
+  try {
+    record = JSON.parse(readFileSync(`${path}.json`, 'utf8')) as { binary?: string };
+  } catch {
+    return `${path}.json (its build record) is missing or unreadable: ${fix}`;
+  }
+  const hash = createHash('sha256').update(readFileSync(path)).digest('hex');
+  return hash === record.binary ? null : `${path} is not the library its build recorded (corrupt or replaced): ${fix}`;
+}
+
+/** The native kernels bound to `memory`, or null (wasm alone); `path`: the addon (tests). */
+export function bindNative(memory: WebAssembly.Memory, path = NATIVE_PATH): NativeKernels | null {
   if (process.env.SEQNET_NATIVE === '0') {
     offReason = 'SEQNET_NATIVE=0';
     return null;
   }
-  if (!existsSync(NATIVE_PATH)) {
+  if (!existsSync(path)) {
     offReason = 'not built (npm run build:native needs a C compiler and Node headers)';
     return null;
   }
+  const problem = checkBinary(path);
+  if (problem) {
+    offReason = problem;
+    return null;
+  }
   try {
-    const addon = createRequire(import.meta.url)(NATIVE_PATH) as Addon;
+    const addon = createRequire(import.meta.url)(path) as Addon;
     const exports = addon.bind(new Uint8Array(memory.buffer));
-    return { path: NATIVE_PATH, target: addon.target(), exports, names: Object.keys(exports) };
+    return { path, target: addon.target(), exports, names: Object.keys(exports) };
   } catch (e) {
     offReason = `did not load: ${(e as Error).message}`;
     return null;

@@ -46,3 +46,25 @@ describe.skipIf(!canBuildNative())('the merged library', () => {
     }
   });
 });
+
+describe.skipIf(!canBuildNative())('a damaged addon', () => {
+  it('is refused before it is loaded, with the reason and the fix, and seqnet stays on wasm', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { NATIVE_PATH, bindNative, nativeOffReason } = await import('../../../src/backend/wasm/native.js');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seqnet-native-'));
+    const copy = path.join(dir, 'seqnet-kernels.node');
+    fs.copyFileSync(NATIVE_PATH, copy);
+    fs.copyFileSync(`${NATIVE_PATH}.json`, `${copy}.json`);
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+    expect(bindNative(memory, copy)).not.toBeNull(); // the intact copy loads
+    fs.writeFileSync(copy, fs.readFileSync(NATIVE_PATH).subarray(0, 1000)); // truncated: dlopen would crash
+    expect(bindNative(memory, copy)).toBeNull();
+    expect(nativeOffReason()).toMatch(/not the library its build recorded.*npm run build:native/);
+    fs.rmSync(`${copy}.json`);
+    expect(bindNative(memory, copy)).toBeNull();
+    expect(nativeOffReason()).toMatch(/build record\) is missing/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
