@@ -34,10 +34,9 @@ function copyRun(): string {
 }
 
 describe('hostile configs', () => {
-  it('a "billion laughs" YAML fails within a second', () => {
-    const t0 = Date.now();
+  // refused before expanding (the test's own timeout would catch an expansion that hangs)
+  it('a "billion laughs" YAML is refused, not expanded', () => {
     expect(() => loadConfig(path.join(exp, 'laughs.yaml'))).toThrow(/aliases expand too much/);
-    expect(Date.now() - t0).toBeLessThan(1000);
   });
 
   it('custom tags are refused, not resolved', async () => {

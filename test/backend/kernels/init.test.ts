@@ -37,11 +37,10 @@ describe('orthogonal', () => {
     expect(orthogonal([5, 5], 1, () => a.next())).toEqual(orthogonal([5, 5], 1, () => b.next()));
   });
 
-  it('initialises a 256 x 1024 recurrent kernel well under a second', () => {
+  // its speed (well under a second, where tfjs' own QR takes minutes) is measured by the bench, not here
+  it('initialises a 256 x 1024 recurrent kernel with unit rows', () => {
     const rng = new Rng(4);
-    const t0 = performance.now();
     const q = orthogonal([256, 1024], 1, () => rng.next());
-    expect(performance.now() - t0).toBeLessThan(1000);
     let norm = 0;
     for (let j = 0; j < 1024; j++) norm += q[3 * 1024 + j] ** 2; // a row is a unit vector
     expect(norm).toBeCloseTo(1, 4);
