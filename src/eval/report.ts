@@ -8,7 +8,7 @@ import { stripVTControlCharacters } from 'node:util';
 import * as junitPkg from 'junit-report-builder';
 import type { Builder } from 'junit-report-builder';
 import { UsageError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { makeDirs, writeFileAtomic } from '../util/fs.js';
 import { SEQNET_VERSION } from '../version.js';
 import { describeResult, type AssertionResult } from './assert.js';
 import type { EvalResult } from './evaluate.js';
@@ -72,7 +72,7 @@ export function junitXml(r: EvalReport): string {
 export function checkWritable(file: string, flag: string): void {
   try {
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new Error('it is a folder');
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    makeDirs(path.dirname(path.resolve(file)));
     fs.accessSync(path.dirname(path.resolve(file)), fs.constants.W_OK);
   } catch (e) {
     throw new UsageError(`${flag} ${file}: cannot write there (${e instanceof Error ? e.message : String(e)}); give a writable file path.`);

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SeqnetError } from '../util/errors.js';
+import { makeDirs } from '../util/fs.js';
 
 export type BundleKind = 'runtime' | 'demo';
 
@@ -28,7 +29,7 @@ export async function buildBundle(kind: BundleKind, file: string): Promise<strin
   } catch {
     throw new SeqnetError('the browser bundle needs the esbuild package (a seqnet dependency); reinstall seqnet (npm install).', 5);
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDirs(path.dirname(file));
   await esbuild.build({
     entryPoints: [bundleEntry(kind)],
     outfile: file,

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tf } from '../backend/index.js';
 import { RunError } from '../util/errors.js';
-import { isJsonObject, jsonKind, liveDir, replaceDir, writeFileSynced } from '../util/fs.js';
+import { isJsonObject, jsonKind, liveDir, makeDirs, replaceDir, writeFileSynced } from '../util/fs.js';
 import { checkpointSeam, checkpointWriteSeam } from '../util/seams.js';
 import { SEQNET_VERSION } from '../version.js';
 import { checkTopology, checkVocab, tokenizerPrints, weightBytes } from './io_checks.js';
@@ -75,7 +75,7 @@ const sha256 = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest('
 
 function errnoText(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
-  const why: Record<string, string> = { ENOSPC: 'the disk is full', EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'the filesystem is read-only', EDQUOT: 'the disk quota is exceeded' };
+  const why: Record<string, string> = { ENOENT: 'no folder can be made there', ENOSPC: 'the disk is full', EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'the filesystem is read-only', EDQUOT: 'the disk quota is exceeded' };
   return code && why[code] ? `${why[code]} (${code})` : e instanceof Error ? e.message : String(e);
 }
 
@@ -97,7 +97,7 @@ export async function saveCheckpoint(
   const tmp = `${dir}.tmp-${process.pid}`;
   try {
     fs.rmSync(tmp, { recursive: true, force: true });
-    fs.mkdirSync(tmp, { recursive: true });
+    makeDirs(tmp);
     await model.save(saveHandler(tmp));
     for (const [name, value] of Object.entries(extra)) writeFileSynced(path.join(tmp, name), JSON.stringify(value, null, 2));
     await also?.(tmp);

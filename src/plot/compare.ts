@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SeqnetError, UsageError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { makeDirs, writeFileAtomic } from '../util/fs.js';
 import { LEGEND, renderSvg, title, valueAxis, type ChartOption } from './chart.js';
 import { HEADLINE } from './headline.js';
 import { points, readRun, type RunCurves } from './rundata.js';
@@ -52,7 +52,7 @@ export function plotCompare(runDirs: string[], outSvg: string): string {
   if (empty.length === runs.length) throw new SeqnetError(`compare: none of the runs has a validation curve (history.csv with valid_loss): ${runDirs.join(', ')}`, 4);
   const svg = compareSvg(runs);
   try {
-    fs.mkdirSync(path.dirname(path.resolve(outSvg)), { recursive: true });
+    makeDirs(path.dirname(path.resolve(outSvg)));
     writeFileAtomic(outSvg, svg);
   } catch (e) {
     throw new UsageError(`${outSvg}: cannot write the chart there (${e instanceof Error ? e.message : String(e)}); give a writable .svg file path.`);

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../util/fs.js';
+import { makeDirs, writeFileAtomic } from '../util/fs.js';
 import { attentionMaps, attentionSvg } from './attention.js';
 import { confusionOf, confusionSvg } from './confusion.js';
 import { forecastPanels, forecastSvg } from './forecast.js';
@@ -29,7 +29,7 @@ export async function writePlots(runDir: string, outDir = path.join(runDir, 'plo
   const report: PlotReport = { dir: outDir, written: [], skipped: [] };
   const put = (file: string, svg: string | null, reason: string) => {
     if (svg === null) return void report.skipped.push({ file, reason });
-    fs.mkdirSync(outDir, { recursive: true });
+    makeDirs(outDir);
     writeFileAtomic(path.join(outDir, file), svg);
     report.written.push(path.join(outDir, file));
   };

@@ -10,7 +10,7 @@ import type { Task } from '../config/schema/index.js';
 import { closest } from '../config/suggest.js';
 import { HEADLINE, TASK_METRICS, metricInfo, taskReports } from '../plot/headline.js';
 import { RunError, SeqnetError } from '../util/errors.js';
-import { readJson, writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
+import { makeDirs, readJson, writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import type { GridValue } from './grid.js';
 
 /** `<trial>/trial.json` */
@@ -112,7 +112,7 @@ export function leaderboardRows(lb: Leaderboard): string[][] {
 
 /** leaderboard.json and leaderboard.csv in `dir` */
 export function writeLeaderboard(dir: string, lb: Leaderboard): string[] {
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const json = path.join(dir, 'leaderboard.json');
   const csv = path.join(dir, 'leaderboard.csv');
   writeJsonAtomic(json, lb);

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readJson, writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
+import { makeDirs, readJson, writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import type { Trial } from './grid.js';
 import { TRIAL_FILE, type TrialRecord } from './leaderboard.js';
 import { trialSets, type Plan } from './plan.js';
@@ -38,7 +38,7 @@ function errorOf(stderr: string, code: number | null, signal: NodeJS.Signals | n
 
 export function runTrial(plan: Plan, t: Trial, o: RunOptions): Promise<TrialRecord> {
   const dir = path.join(plan.root, t.name);
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const args = [BIN, 'train', plan.config, ...trialSets(plan, t).flatMap((s) => ['--set', s]), '--out', dir, '--overwrite', '--quiet', ...(o.trainFlags ?? [])];
   const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...(o.jobs > 1 ? { SEQNET_THREADS: String(threadsPerJob(o.jobs)) } : {}) };
   const t0 = Date.now();
@@ -61,7 +61,7 @@ export function runTrial(plan: Plan, t: Trial, o: RunOptions): Promise<TrialReco
         seconds: (Date.now() - t0) / 1000,
       };
       // written after the process ends: `train --overwrite` clears the folder when it starts
-      fs.mkdirSync(dir, { recursive: true });
+      makeDirs(dir);
       writeFileAtomic(path.join(dir, 'train.log'), `$ seqnet ${args.slice(1).join(' ')}\n${out}${err}`);
       writeJsonAtomic(path.join(dir, TRIAL_FILE), rec);
       o.onDone?.(rec, dir);

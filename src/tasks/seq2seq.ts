@@ -19,7 +19,7 @@ import { EOS } from '../data/tokenizers/types.js';
 import { layersOf } from '../models/predictor.js';
 import { decodeAll, type DecodeOptions } from '../models/seq2seq/decode.js';
 import { ConfigError, DataError, RunError, SeqnetError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { makeDirs, writeFileAtomic } from '../util/fs.js';
 import { attentionSvg } from './attention_svg.js';
 import { sparseCrossEntropy } from './losses.js';
 import { Seq2seqMetrics, matchScores, stripEos } from './seq2seq_metrics.js';
@@ -123,7 +123,7 @@ export const seq2seq: TaskSpec = {
         first.attention.map((row) => Array.from(row)),
         `${JSON.stringify(texts[0])} → ${JSON.stringify(results[0].translation)}  (${modelOf(cfg).attention} attention)`,
       );
-      fs.mkdirSync(path.dirname(path.resolve(input.attention)), { recursive: true });
+      makeDirs(path.dirname(path.resolve(input.attention)));
       writeFileAtomic(input.attention, svg);
       lines.push(`(attention heatmap of the first input written to ${input.attention})`);
     }

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TrainHooks } from '../train/events.js';
 import { encodeEvent, frameRecord, type TbEvent } from './records.js';
+import { makeDirs } from '../util/fs.js';
 
 export class EventFileWriter {
   private fd: number | undefined;
@@ -21,7 +22,7 @@ export class EventFileWriter {
   write(e: Omit<TbEvent, 'wallTime'> & { wallTime?: number }): void {
     const wallTime = e.wallTime ?? Date.now() / 1000;
     if (this.fd === undefined) {
-      fs.mkdirSync(this.dir, { recursive: true });
+      makeDirs(this.dir);
       this.fd = fs.openSync(this.file, 'a');
       fs.writeSync(this.fd, frameRecord(encodeEvent({ wallTime, step: 0, fileVersion: 'brain.Event:2' })));
     }

@@ -17,7 +17,7 @@ import type { Predictor } from '../models/predictor.js';
 import { taskSpec, type Prepared, type TaskSpec } from '../tasks/index.js';
 import { scoreSplit } from '../tasks/score.js';
 import { RunError } from '../util/errors.js';
-import { readRunJson, recoverFolder } from '../util/fs.js';
+import { makeDirs, readRunJson, recoverFolder } from '../util/fs.js';
 import { recoverNumbered } from './checkpoints.js';
 import { acquireRunLock, clearRunDir } from './lock.js';
 import type { TrainHooks } from './events.js';
@@ -133,7 +133,7 @@ async function trainLocked(cfg: Config, o: TrainOptions, dir: string): Promise<T
     throw e;
   }
   if (exists && !prior) clearRunDir(dir);
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const manifest = startManifest(cfg, data, o, model.countParams(), prior?.manifest.created);
   run.writeConfig(cfg);
   run.writeArtifacts(data.artifacts);
@@ -220,7 +220,7 @@ async function fitBaseline(family: FittedFamily, cfg: Config, task: TaskSpec, da
     const seconds = (Date.now() - t0) / 1000;
     o.hooks?.onStart?.({ params: model.countParams(), stepsPerEpoch: 0, totalSteps: 0, resumedFrom: 0, configHash: configHash(cfg), dir: run.dir });
     if (exists) clearRunDir(run.dir);
-    fs.mkdirSync(run.dir, { recursive: true });
+    makeDirs(run.dir);
     const manifest = startManifest(cfg, data, o, model.countParams());
     run.writeConfig(cfg);
     run.writeArtifacts(data.artifacts);

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RunError } from '../util/errors.js';
-import { writeFileSynced } from '../util/fs.js';
+import { makeDirs, writeFileSynced } from '../util/fs.js';
 
 export const LOCK_FILE = '.lock';
 
@@ -74,7 +74,12 @@ function tryCreate(file: string, info: LockInfo): boolean {
  */
 export function acquireRunLock(dir: string, notice: (m: string) => void = () => {}): RunLock {
   const created = !fs.existsSync(dir);
-  fs.mkdirSync(dir, { recursive: true });
+  try {
+    makeDirs(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    throw new RunError(`cannot make the run directory ${dir} (${code || (e as Error).message}): give --out a folder you can write.`);
+  }
   const file = path.join(dir, LOCK_FILE);
   const me: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), command: process.argv.slice(1).join(' ') };
   for (let attempt = 0; attempt < 3; attempt++) {

@@ -23,6 +23,27 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir loops forever where a parent exists but
+ * takes no folders and says ENOENT (/proc, /sys); this throws that error instead.
+ */
+export function makeDirs(dir: string, asParent = false): void {
+  const abs = path.resolve(dir);
+  if (fs.existsSync(abs)) {
+    if (fs.statSync(abs).isDirectory()) return;
+    // as Node's recursive mkdir says it: the folder itself is a file, or a level above it is
+    const code = asParent ? 'ENOTDIR' : 'EEXIST';
+    throw Object.assign(new Error(`${code}: ${asParent ? 'not a directory' : 'file already exists'}, mkdir '${abs}'`), { code });
+  }
+  const parent = path.dirname(abs);
+  if (parent !== abs) makeDirs(parent, true);
+  try {
+    fs.mkdirSync(abs);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+}
+
 /** Writes `data` to a fresh file and fsyncs it (no rename). */
 export function writeFileSynced(file: string, data: string | Uint8Array): void {
   const fd = fs.openSync(file, 'w');
@@ -35,7 +56,7 @@ export function writeFileSynced(file: string, data: string | Uint8Array): void {
 }
 
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDirs(path.dirname(file));
   const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   try {
     writeFileSynced(tmp, data);

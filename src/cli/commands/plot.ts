@@ -5,6 +5,7 @@ import { checkWritable } from '../../eval/report.js';
 import { plotCompare, writePlots } from '../../plot/index.js';
 import { SeqnetError, UsageError } from '../../util/errors.js';
 import { addBackendOptions, startBackend } from '../backend.js';
+import { makeDirs } from '../../util/fs.js';
 
 export function plotCommand(program: Command): void {
   const cmd = program
@@ -41,7 +42,7 @@ Examples:
 /** --out: the folder is made before any work; a file in the way is a usage error, not a crash */
 function makeOutDir(dir: string): void {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
   } catch (e) {
     throw new UsageError(`--out ${dir}: cannot make a folder there (${e instanceof Error ? e.message : String(e)}); give a folder for the plots.`);
   }
