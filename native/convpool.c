@@ -38,3 +38,105 @@ void sk_convPoolGrad(int32_t B, int32_t T, int32_t C, int32_t k, int32_t F, int3
     }
   }
 }
+
+/*
+ * Forward of the same op without the conv output ever reaching memory: for the batch rows
+ * [b0, b1), best[b, f] = max over real output positions t (ids[b, t] ≠ 0) of
+ *   y[b, t, f] = Σ_{j < k, c < C} xs[b·Lp + t + j, c] · wp[j·C + c, f]
+ * and arg[b, f] = the first t reaching it (−1, best −∞, when no position is real).
+ * xs: the padded sequences end to end, B·Lp rows of C floats plus CONV_TAIL_ROWS zero rows (a
+ * tile of rows may run past the last sequence's end: those rows are computed and dropped);
+ * output positions t < oW = Lp − k + 1. wp [k·C, Fp]: the kernel [k, C, F] with its rows padded
+ * to Fp = F rounded up to 16 floats (zeros). ids i32 [B, T] (T ≥ oW). ws: Fp floats and Fp i32
+ * of scratch. A tile is R output positions × NV vectors of filters, its R·NV accumulators in
+ * registers for the whole k·C sum; each finished tile updates the running max and argmax.
+ */
+#define CONV_TAIL_ROWS 8
+#if SK_VL == 16
+#define NV_MAX 4 /* 32 zmm registers: up to 28 accumulators */
+#define ACC_MAX 28
+#else
+#define NV_MAX 3 /* 16 registers: up to 12 accumulators */
+#define ACC_MAX 12
+#endif
+#define ROWS(NV) ((ACC_MAX / (NV)) < 8 ? (ACC_MAX / (NV)) : 8)
+typedef int32_t vi_u __attribute__((vector_size(SK_VL * 4), aligned(4)));
+
+static inline __attribute__((always_inline)) void convTile(const int R, const int NV, int K, int C, const float *xr,
+                                                           const float *wp, int Fp, float *best, int32_t *arg, int t0,
+                                                           int oW, const int32_t *ids) {
+  vf acc[8][NV_MAX];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; v++) acc[r][v] = vsplat(0);
+  for (int kk = 0; kk < K; kk++) {
+    const float *w = wp + (size_t)kk * Fp;
+    vf bv[NV_MAX];
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; v++) bv[v] = vload(w + v * SK_VL);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; r++) {
+      const vf a = vsplat(xr[(size_t)r * C + kk]);
+#pragma GCC unroll 8
+      for (int v = 0; v < NV; v++) acc[r][v] += a * bv[v];
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; r++) {
+    const int t = t0 + r;
+    if (t >= oW || ids[t] == 0) continue;
+    const vi tv = (vi){0} + t;
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; v++) {
+      const vf bs = vload(best + v * SK_VL);
+      const vi m = acc[r][v] > bs; /* strict: the first of tied maxima */
+      vstore(best + v * SK_VL, vsel(m, acc[r][v], bs));
+      const vi ag = *(const vi_u *)(arg + v * SK_VL);
+      *(vi_u *)(arg + v * SK_VL) = (ag & ~m) | (tv & m);
+    }
+  }
+}
+
+/* all tiles of one sequence for NV vectors of filters at column v0·SK_VL */
+static inline __attribute__((always_inline)) void convChunk(const int NV, int K, int C, const float *xb, const float *wp,
+                                                            int Fp, float *best, int32_t *arg, int oW,
+                                                            const int32_t *ids) {
+  const int R = ROWS(NV);
+  for (int t0 = 0; t0 < oW; t0 += R) {
+    int real = 0;
+    for (int r = 0; r < R && t0 + r < oW; r++) real |= ids[t0 + r];
+    if (real) convTile(R, NV, K, C, xb + (size_t)t0 * C, wp, Fp, best, arg, t0, oW, ids);
+  }
+}
+
+void sk_convMaxRows(int32_t b0, int32_t b1, int32_t T, int32_t C, int32_t k, int32_t F, int32_t Lp, ptr_t xs, ptr_t wp,
+                    ptr_t ids, ptr_t best, ptr_t arg, ptr_t ws) {
+  const int Fp = (F + 15) / 16 * 16, nv = Fp / SK_VL, K = k * C, oW = Lp - k + 1;
+  const float *X = F32(xs), *W = F32(wp);
+  const int32_t *I = I32(ids);
+  float *bs = F32(ws), *BEST = F32(best);
+  int32_t *ag = (int32_t *)(bs + Fp), *ARG = I32(arg);
+  for (int b = b0; b < b1; b++) {
+    for (int f = 0; f < Fp; f++) {
+      bs[f] = -__builtin_inff();
+      ag[f] = -1;
+    }
+    const float *xb = X + (size_t)b * Lp * C;
+    const int32_t *idb = I + (size_t)b * T;
+    for (int v0 = 0; v0 < nv; v0 += NV_MAX) {
+      const int o = v0 * SK_VL;
+      switch (nv - v0 < NV_MAX ? nv - v0 : NV_MAX) {
+#define CASE(NV) \
+  case NV: convChunk(NV, K, C, xb, W + o, Fp, bs + o, ag + o, oW, idb); break;
+        CASE(1) CASE(2) CASE(3)
+#if NV_MAX > 3
+        CASE(4)
+#endif
+#undef CASE
+      }
+    }
+    memcpy(BEST + (size_t)b * F, bs, (size_t)F * 4);
+    memcpy(ARG + (size_t)b * F, ag, (size_t)F * 4);
+  }
+}

@@ -45,3 +45,80 @@ export function convPoolGrad(
     }
   }
 }
+
+/**
+ * Forward of the same op without the conv output ever reaching memory (the twin of
+ * native/convpool.c sk_convMaxRows): for the batch rows [b0, b1), best[b, f] = max over real
+ * output positions t (ids[b, t] ≠ 0) of
+ *   y[b, t, f] = Σ_{j < k, c < C} xs[b·Lp + t + j, c] · wp[j·C + c, f]
+ * and arg[b, f] = the first t reaching it (−1, best −∞, when no position is real).
+ * xs: the padded sequences end to end, B·Lp rows of C floats plus 8 zero rows (a tile may run
+ * past the last sequence: those rows are computed and dropped); t < oW = Lp − k + 1.
+ * wp [k·C, Fp]: the kernel [k, C, F] with rows padded to Fp = F rounded up to 16 (zeros).
+ * ids i32 [B, T]. ws: Fp floats and Fp i32 of scratch. A tile is 4 positions × 8 filters,
+ * 8 accumulators over the whole k·C sum.
+ */
+export function convMaxRows(
+  b0: i32, b1: i32, T: i32, C: i32, k: i32, F: i32, Lp: i32,
+  xs: usize, wp: usize, ids: usize, best: usize, arg: usize, ws: usize,
+): void {
+  const Fp = (F + 15) / 16 * 16, K = k * C, oW = Lp - k + 1;
+  const bs = ws, ag = ws + (<usize>Fp << 2);
+  const rowBytes = <usize>Fp << 2, cBytes = <usize>C << 2;
+  for (let b = b0; b < b1; b++) {
+    for (let f = 0; f < Fp; f++) {
+      store<f32>(bs + (<usize>f << 2), -Infinity);
+      store<i32>(ag + (<usize>f << 2), -1);
+    }
+    const xb = xs + (<usize>(b * Lp) * cBytes);
+    const idb = ids + (<usize>(b * T) << 2);
+    for (let f0 = 0; f0 < Fp; f0 += 8) {
+      const fo = <usize>f0 << 2;
+      for (let t0 = 0; t0 < oW; t0 += 4) {
+        let real = 0;
+        for (let r = 0; r < 4 && t0 + r < oW; r++) real |= load<i32>(idb + (<usize>(t0 + r) << 2));
+        if (real == 0) continue;
+        let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+        let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+        const x0 = xb + <usize>t0 * cBytes, x1 = x0 + cBytes, x2 = x1 + cBytes, x3 = x2 + cBytes;
+        let w = wp + fo;
+        for (let kk = 0; kk < K; kk++) {
+          const o = <usize>kk << 2;
+          const w0 = v128.load(w), w1 = v128.load(w, 16);
+          let a = f32x4.splat(load<f32>(x0 + o));
+          a00 = fma(a, w0, a00);
+          a01 = fma(a, w1, a01);
+          a = f32x4.splat(load<f32>(x1 + o));
+          a10 = fma(a, w0, a10);
+          a11 = fma(a, w1, a11);
+          a = f32x4.splat(load<f32>(x2 + o));
+          a20 = fma(a, w0, a20);
+          a21 = fma(a, w1, a21);
+          a = f32x4.splat(load<f32>(x3 + o));
+          a30 = fma(a, w0, a30);
+          a31 = fma(a, w1, a31);
+          w += rowBytes;
+        }
+        keepMax(a00, a01, t0, oW, idb, bs + fo, ag + fo);
+        keepMax(a10, a11, t0 + 1, oW, idb, bs + fo, ag + fo);
+        keepMax(a20, a21, t0 + 2, oW, idb, bs + fo, ag + fo);
+        keepMax(a30, a31, t0 + 3, oW, idb, bs + fo, ag + fo);
+      }
+    }
+    memory.copy(best + (<usize>(b * F) << 2), bs, <usize>F << 2);
+    memory.copy(arg + (<usize>(b * F) << 2), ag, <usize>F << 2);
+  }
+}
+
+/** The running max and argmax of 8 filters (at bs, ag) after output position t (y0, y1), when t is real. */
+@inline
+function keepMax(y0: v128, y1: v128, t: i32, oW: i32, idb: usize, bs: usize, ag: usize): void {
+  if (t >= oW || load<i32>(idb + (<usize>t << 2)) == 0) return;
+  const tv = i32x4.splat(t);
+  const b0 = v128.load(bs), b1 = v128.load(bs, 16);
+  const m0 = f32x4.gt(y0, b0), m1 = f32x4.gt(y1, b1); // strict: the first of tied maxima
+  v128.store(bs, v128.bitselect(y0, b0, m0));
+  v128.store(bs, v128.bitselect(y1, b1, m1), 16);
+  v128.store(ag, v128.bitselect(tv, v128.load(ag), m0));
+  v128.store(ag, v128.bitselect(tv, v128.load(ag, 16), m1), 16);
+}

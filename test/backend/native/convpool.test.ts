@@ -29,3 +29,53 @@ describe.skipIf(!canBuildNative())('native convPoolGrad', () => {
     });
   }
 });
+
+/** best and arg of convMaxRows computed plainly in f64: the masked max over t of the window products. */
+function plainConvMax(B: number, T: number, C: number, k: number, F: number, Lp: number, xs: Float32Array, w: Float32Array, ids: Int32Array) {
+  const best = new Float32Array(B * F).fill(-Infinity), arg = new Int32Array(B * F).fill(-1);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < Lp - k + 1; t++) {
+      if (ids[b * T + t] === 0) continue;
+      for (let f = 0; f < F; f++) {
+        let y = 0;
+        for (let i = 0; i < k * C; i++) y += xs[(b * Lp + t) * C + i] * w[i * F + f];
+        if (y > best[b * F + f]) {
+          best[b * F + f] = y;
+          arg[b * F + f] = t;
+        }
+      }
+    }
+  }
+  return { best, arg };
+}
+
+describe.skipIf(!canBuildNative())('native convMaxRows', () => {
+  it('is exported under its wasm name', () => expect(twins().names).toContain('convMaxRows'));
+
+  // [B, T, C, k, F, Lp]: Lp > T where 'same' padding adds zero rows; F around the 16-float padding
+  // and the register tiles' widths; output positions not a multiple of a tile's rows
+  for (const [B, T, C, k, F, Lp] of [[3, 20, 3, 5, 7, 24], [2, 9, 16, 3, 37, 9], [3, 30, 17, 4, 100, 33], [2, 4, 33, 4, 16, 4], [2, 13, 5, 2, 70, 13]]) {
+    it(`B=${B} T=${T} C=${C} k=${k} F=${F} Lp=${Lp}: both twins give the plain masked max and its first position`, () => {
+      const t = twins(B * T + F);
+      const Fp = Math.ceil(F / 16) * 16, K = k * C;
+      const xs = new Float32Array((B * Lp + 8) * C);
+      xs.set(t.randn(B * Lp * C));
+      const w = t.randn(K * F, 0.3);
+      const wp = new Float32Array(K * Fp);
+      for (let r = 0; r < K; r++) wp.set(w.subarray(r * F, (r + 1) * F), r * Fp);
+      // row 0 real, row 1 padding from position 2 on, the last row all padding
+      const ids = Int32Array.from({ length: B * T }, (_, i) => (Math.floor(i / T) === B - 1 || (Math.floor(i / T) === 1 && i % T >= 2) ? 0 : 3 + (i % 5)));
+      const want = plainConvMax(B, T, C, k, F, Lp, xs, w, ids);
+      const px = t.put(xs), pw = t.put(wp), pids = t.alloc(B * T);
+      new Int32Array(t.heap().buffer, pids, B * T).set(ids);
+      for (const [name, lib] of [['wasm', t.wasm], ['native', t.native]] as const) {
+        const best = t.alloc(B * F), arg = t.alloc(B * F), ws = t.alloc(2 * Fp);
+        lib.convMaxRows(0, 1, T, C, k, F, Lp, px, pw, pids, best, arg, ws); // two calls: batch rows [0, 1) and [1, B)
+        lib.convMaxRows(1, B, T, C, k, F, Lp, px, pw, pids, best, arg, ws);
+        expect(maxRelDiff(t.get(best, B * F), want.best), `${name} best`).toBeLessThan(1e-5);
+        expect(Array.from(new Int32Array(t.heap().buffer, arg, B * F)), `${name} arg`).toEqual(Array.from(want.arg));
+      }
+      expect(want.arg.slice((B - 1) * F).every((a) => a === -1)).toBe(true); // the all-padding row
+    });
+  }
+});
