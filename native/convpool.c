@@ -62,26 +62,27 @@ void sk_convPoolGrad(int32_t B, int32_t T, int32_t C, int32_t k, int32_t F, int3
 #define ROWS(NV) ((ACC_MAX / (NV)) < 8 ? (ACC_MAX / (NV)) : 8)
 typedef int32_t vi_u __attribute__((vector_size(SK_VL * 4), aligned(4)));
 
+/* acc[r][v] = Σ_kk a[r·lda + kk] · wp[kk·Fp + v·SK_VL …] for R rows and NV vectors: A read in place */
+#define TILE_ACC(R, NV, K, a, lda, wp, Fp, acc)                            \
+  do {                                                                     \
+    _Pragma("GCC unroll 8") for (int r = 0; r < R; r++)                    \
+      _Pragma("GCC unroll 8") for (int v = 0; v < NV; v++) acc[r][v] = vsplat(0); \
+    for (int kk = 0; kk < K; kk++) {                                       \
+      const float *w_ = (wp) + (size_t)kk * (Fp);                          \
+      vf bv[NV_MAX];                                                       \
+      _Pragma("GCC unroll 8") for (int v = 0; v < NV; v++) bv[v] = vload(w_ + v * SK_VL); \
+      _Pragma("GCC unroll 8") for (int r = 0; r < R; r++) {                \
+        const vf a_ = vsplat((a)[(size_t)r * (lda) + kk]);                 \
+        _Pragma("GCC unroll 8") for (int v = 0; v < NV; v++) acc[r][v] += a_ * bv[v]; \
+      }                                                                    \
+    }                                                                      \
+  } while (0)
+
 static inline __attribute__((always_inline)) void convTile(const int R, const int NV, int K, int C, const float *xr,
                                                            const float *wp, int Fp, float *best, int32_t *arg, int t0,
                                                            int oW, const int32_t *ids) {
   vf acc[8][NV_MAX];
-#pragma GCC unroll 8
-  for (int r = 0; r < R; r++)
-#pragma GCC unroll 8
-    for (int v = 0; v < NV; v++) acc[r][v] = vsplat(0);
-  for (int kk = 0; kk < K; kk++) {
-    const float *w = wp + (size_t)kk * Fp;
-    vf bv[NV_MAX];
-#pragma GCC unroll 8
-    for (int v = 0; v < NV; v++) bv[v] = vload(w + v * SK_VL);
-#pragma GCC unroll 8
-    for (int r = 0; r < R; r++) {
-      const vf a = vsplat(xr[(size_t)r * C + kk]);
-#pragma GCC unroll 8
-      for (int v = 0; v < NV; v++) acc[r][v] += a * bv[v];
-    }
-  }
+  TILE_ACC(R, NV, K, xr, C, wp, Fp, acc); /* the windows overlap: row r starts C floats after row r − 1 */
 #pragma GCC unroll 8
   for (int r = 0; r < R; r++) {
     const int t = t0 + r;
@@ -138,5 +139,51 @@ void sk_convMaxRows(int32_t b0, int32_t b1, int32_t T, int32_t C, int32_t k, int
     }
     memcpy(BEST + (size_t)b * F, bs, (size_t)F * 4);
     memcpy(ARG + (size_t)b * F, ag, (size_t)F * 4);
+  }
+}
+
+/*
+ * C[M, N] = A[M, K] · B[K, N] for the rows [m0, m1), with B as convMaxRows reads its kernel:
+ * rows padded to Np = N rounded up to 16 floats (zeros), at bp. A is read in place (row stride
+ * lda, no packing), which suits a narrow product: dX = dG·Wᵀ of a recurrent layer with few
+ * input features, [T·B, D] over G·U, where the sgemm's 32-column tiles would be 3/4 padding.
+ * C has row stride ldc; only its N columns are written.
+ */
+static inline __attribute__((always_inline)) void rowsTile(const int R, const int NV, int K, const float *a, int lda,
+                                                           const float *bp, int Np, float *c, int ldc, int n) {
+  vf acc[8][NV_MAX];
+  TILE_ACC(R, NV, K, a, lda, bp, Np, acc);
+#pragma GCC unroll 8
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; v++)
+      if (n > v * SK_VL) vstore_n(c + (size_t)r * ldc + v * SK_VL, acc[r][v], n - v * SK_VL);
+}
+
+/* the rows of a chunk of NV vectors of columns (n of them real), R at a time, then one at a time */
+static inline __attribute__((always_inline)) void rowsChunk(const int NV, int m0, int m1, int K, const float *A, int lda,
+                                                            const float *bp, int Np, float *C, int ldc, int n) {
+  const int R = ROWS(NV);
+  int i = m0;
+  for (; i + R <= m1; i += R) rowsTile(R, NV, K, A + (size_t)i * lda, lda, bp, Np, C + (size_t)i * ldc, ldc, n);
+  for (; i < m1; i++) rowsTile(1, NV, K, A + (size_t)i * lda, lda, bp, Np, C + (size_t)i * ldc, ldc, n);
+}
+
+void sk_gemmRows(int32_t m0, int32_t m1, int32_t N, int32_t K, ptr_t a, int32_t lda, ptr_t bp, ptr_t c, int32_t ldc) {
+  const int Np = (N + 15) / 16 * 16, nv = Np / SK_VL;
+  const float *A = F32(a), *Bp = F32(bp);
+  float *C = F32(c);
+  for (int v0 = 0; v0 < nv; v0 += NV_MAX) {
+    const int o = v0 * SK_VL, n = N - o;
+    if (n <= 0) break;
+    switch (nv - v0 < NV_MAX ? nv - v0 : NV_MAX) {
+#define CASE(NV) \
+  case NV: rowsChunk(NV, m0, m1, K, A, lda, Bp + o, Np, C + o, ldc, n); break;
+      CASE(1) CASE(2) CASE(3)
+#if NV_MAX > 3
+      CASE(4)
+#endif
+#undef CASE
+    }
   }
 }

@@ -122,3 +122,78 @@ function keepMax(y0: v128, y1: v128, t: i32, oW: i32, idb: usize, bs: usize, ag:
   v128.store(ag, v128.bitselect(tv, v128.load(ag), m0));
   v128.store(ag, v128.bitselect(tv, v128.load(ag, 16), m1), 16);
 }
+
+/**
+ * C[M, N] = A[M, K] · B[K, N] for the rows [m0, m1) (the twin of native/convpool.c sk_gemmRows),
+ * B with rows padded to Np = N rounded up to 16 floats (zeros) at bp, as convMaxRows reads its
+ * kernel; A read in place (row stride lda, no packing), for narrow products. Tiles of 4 rows × 8
+ * columns, then single rows; C has row stride ldc and only its N columns are written.
+ */
+export function gemmRows(m0: i32, m1: i32, N: i32, K: i32, a: usize, lda: i32, bp: usize, c: usize, ldc: i32): void {
+  const Np = (N + 15) / 16 * 16;
+  const rowBytes = <usize>Np << 2, aBytes = <usize>lda << 2, cBytes = <usize>ldc << 2;
+  for (let f0 = 0; f0 < N; f0 += 8) {
+    const fo = <usize>f0 << 2, n = N - f0;
+    let i = m0;
+    for (; i + 4 <= m1; i += 4) {
+      let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+      let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+      const x0 = a + <usize>i * aBytes, x1 = x0 + aBytes, x2 = x1 + aBytes, x3 = x2 + aBytes;
+      let w = bp + fo;
+      for (let kk = 0; kk < K; kk++) {
+        const o = <usize>kk << 2;
+        const w0 = v128.load(w), w1 = v128.load(w, 16);
+        let s = f32x4.splat(load<f32>(x0 + o));
+        a00 = fma(s, w0, a00);
+        a01 = fma(s, w1, a01);
+        s = f32x4.splat(load<f32>(x1 + o));
+        a10 = fma(s, w0, a10);
+        a11 = fma(s, w1, a11);
+        s = f32x4.splat(load<f32>(x2 + o));
+        a20 = fma(s, w0, a20);
+        a21 = fma(s, w1, a21);
+        s = f32x4.splat(load<f32>(x3 + o));
+        a30 = fma(s, w0, a30);
+        a31 = fma(s, w1, a31);
+        w += rowBytes;
+      }
+      const c0 = c + <usize>i * cBytes + fo;
+      store8(c0, a00, a01, n);
+      store8(c0 + cBytes, a10, a11, n);
+      store8(c0 + 2 * cBytes, a20, a21, n);
+      store8(c0 + 3 * cBytes, a30, a31, n);
+    }
+    for (; i < m1; i++) {
+      let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
+      const x0 = a + <usize>i * aBytes;
+      let w = bp + fo;
+      for (let kk = 0; kk < K; kk++) {
+        const s = f32x4.splat(load<f32>(x0 + (<usize>kk << 2)));
+        a00 = fma(s, v128.load(w), a00);
+        a01 = fma(s, v128.load(w, 16), a01);
+        w += rowBytes;
+      }
+      store8(c + <usize>i * cBytes + fo, a00, a01, n);
+    }
+  }
+}
+
+/** The first min(n, 8) floats of (v0, v1) at p. */
+@inline
+function store8(p: usize, v0: v128, v1: v128, n: i32): void {
+  if (n >= 8) {
+    v128.store(p, v0);
+    v128.store(p, v1, 16);
+    return;
+  }
+  for (let j = 0; j < n; j++) store<f32>(p + (<usize>j << 2), j < 4 ? laneOf(v0, j) : laneOf(v1, j - 4));
+}
+
+/** Lane j (0…3) of v. */
+@inline
+function laneOf(v: v128, j: i32): f32 {
+  if (j == 0) return f32x4.extract_lane(v, 0);
+  if (j == 1) return f32x4.extract_lane(v, 1);
+  if (j == 2) return f32x4.extract_lane(v, 2);
+  return f32x4.extract_lane(v, 3);
+}

@@ -79,3 +79,35 @@ describe.skipIf(!canBuildNative())('native convMaxRows', () => {
     });
   }
 });
+
+describe.skipIf(!canBuildNative())('native gemmRows', () => {
+  it('is exported under its wasm name', () => expect(twins().names).toContain('gemmRows'));
+
+  // [M, N, K, lda, ldc]: N within one 16-float row, across several, and on the register tiles'
+  // edges; row counts that leave single rows after the tiles; strides wider than the matrices
+  for (const [M, N, K, lda, ldc] of [[13, 8, 19, 19, 8], [9, 1, 5, 7, 3], [21, 37, 12, 12, 40], [7, 70, 3, 5, 70], [11, 16, 33, 33, 16]]) {
+    it(`M=${M} N=${N} K=${K} lda=${lda} ldc=${ldc}: both twins give the plain product, only in C's N columns`, () => {
+      const t = twins(M * N + K);
+      const Np = Math.ceil(N / 16) * 16;
+      const a = t.randn(M * lda), b = t.randn(K * N);
+      const bp = new Float32Array(K * Np);
+      for (let k = 0; k < K; k++) bp.set(b.subarray(k * N, (k + 1) * N), k * Np);
+      const c0 = t.randn(M * ldc); // what C holds before: kept outside the N columns
+      const want = Float32Array.from(c0);
+      for (let i = 0; i < M; i++) {
+        for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let k = 0; k < K; k++) s += a[i * lda + k] * b[k * N + j];
+          want[i * ldc + j] = s;
+        }
+      }
+      const pa = t.put(a), pb = t.put(bp);
+      for (const [name, lib] of [['wasm', t.wasm], ['native', t.native]] as const) {
+        const pc = t.put(c0);
+        lib.gemmRows(0, 5, N, K, pa, lda, pb, pc, ldc); // two calls: rows [0, 5) and [5, M)
+        lib.gemmRows(5, M, N, K, pa, lda, pb, pc, ldc);
+        expect(maxRelDiff(t.get(pc, M * ldc), want), name).toBeLessThan(1e-5);
+      }
+    });
+  }
+});
