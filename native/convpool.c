@@ -48,8 +48,9 @@ void sk_convPoolGrad(int32_t B, int32_t T, int32_t C, int32_t k, int32_t F, int3
  * tile of rows may run past the last sequence's end: those rows are computed and dropped);
  * output positions t < oW = Lp − k + 1. wp [k·C, Fp]: the kernel [k, C, F] with its rows padded
  * to Fp = F rounded up to 16 floats (zeros). ids i32 [B, T] (T ≥ oW). ws: Fp floats and Fp i32
- * of scratch. A tile is R output positions × NV vectors of filters, its R·NV accumulators in
- * registers for the whole k·C sum; each finished tile updates the running max and argmax.
+ * of scratch (the wasm twin also keeps a 4 × 8 tile there). A tile is R output positions × NV
+ * vectors of filters, its R·NV accumulators in registers for the whole k·C sum; each finished
+ * tile updates the running max and argmax.
  */
 #define CONV_TAIL_ROWS 8
 #if SK_VL == 16
@@ -147,7 +148,7 @@ void sk_convMaxRows(int32_t b0, int32_t b1, int32_t T, int32_t C, int32_t k, int
  * rows padded to Np = N rounded up to 16 floats (zeros), at bp. A is read in place (row stride
  * lda, no packing), which suits a narrow product: dX = dG·Wᵀ of a recurrent layer with few
  * input features, [T·B, D] over G·U, where the sgemm's 32-column tiles would be 3/4 padding.
- * C has row stride ldc; only its N columns are written.
+ * C has row stride ldc; only its N columns are written. ws (the thread's workspace) is unused here.
  */
 static inline __attribute__((always_inline)) void rowsTile(const int R, const int NV, int K, const float *a, int lda,
                                                            const float *bp, int Np, float *c, int ldc, int n) {
@@ -169,7 +170,9 @@ static inline __attribute__((always_inline)) void rowsChunk(const int NV, int m0
   for (; i < m1; i++) rowsTile(1, NV, K, A + (size_t)i * lda, lda, bp, Np, C + (size_t)i * ldc, ldc, n);
 }
 
-void sk_gemmRows(int32_t m0, int32_t m1, int32_t N, int32_t K, ptr_t a, int32_t lda, ptr_t bp, ptr_t c, int32_t ldc) {
+void sk_gemmRows(int32_t m0, int32_t m1, int32_t N, int32_t K, ptr_t a, int32_t lda, ptr_t bp, ptr_t c, int32_t ldc,
+                 ptr_t ws) {
+  (void)ws; /* the wasm twin's scratch for narrow tails: here they are masked stores */
   const int Np = (N + 15) / 16 * 16, nv = Np / SK_VL;
   const float *A = F32(a), *Bp = F32(bp);
   float *C = F32(c);

@@ -55,15 +55,15 @@ export function convPoolGrad(
  * xs: the padded sequences end to end, B·Lp rows of C floats plus 8 zero rows (a tile may run
  * past the last sequence: those rows are computed and dropped); t < oW = Lp − k + 1.
  * wp [k·C, Fp]: the kernel [k, C, F] with rows padded to Fp = F rounded up to 16 (zeros).
- * ids i32 [B, T]. ws: Fp floats and Fp i32 of scratch. A tile is 4 positions × 8 filters,
- * 8 accumulators over the whole k·C sum.
+ * ids i32 [B, T]. ws: Fp floats, Fp i32 and a 4 × 8 tile of scratch. A tile is 4 positions ×
+ * 8 filters, 8 accumulators over the whole k·C sum (tile4x8).
  */
 export function convMaxRows(
   b0: i32, b1: i32, T: i32, C: i32, k: i32, F: i32, Lp: i32,
   xs: usize, wp: usize, ids: usize, best: usize, arg: usize, ws: usize,
 ): void {
   const Fp = (F + 15) / 16 * 16, K = k * C, oW = Lp - k + 1;
-  const bs = ws, ag = ws + (<usize>Fp << 2);
+  const bs = ws, ag = ws + (<usize>Fp << 2), tile = ag + (<usize>Fp << 2);
   const rowBytes = <usize>Fp << 2, cBytes = <usize>C << 2;
   for (let b = b0; b < b1; b++) {
     for (let f = 0; f < Fp; f++) {
@@ -78,31 +78,11 @@ export function convMaxRows(
         let real = 0;
         for (let r = 0; r < 4 && t0 + r < oW; r++) real |= load<i32>(idb + (<usize>(t0 + r) << 2));
         if (real == 0) continue;
-        let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
-        let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
-        const x0 = xb + <usize>t0 * cBytes, x1 = x0 + cBytes, x2 = x1 + cBytes, x3 = x2 + cBytes;
-        let w = wp + fo;
-        for (let kk = 0; kk < K; kk++) {
-          const o = <usize>kk << 2;
-          const w0 = v128.load(w), w1 = v128.load(w, 16);
-          let a = f32x4.splat(load<f32>(x0 + o));
-          a00 = fma(a, w0, a00);
-          a01 = fma(a, w1, a01);
-          a = f32x4.splat(load<f32>(x1 + o));
-          a10 = fma(a, w0, a10);
-          a11 = fma(a, w1, a11);
-          a = f32x4.splat(load<f32>(x2 + o));
-          a20 = fma(a, w0, a20);
-          a21 = fma(a, w1, a21);
-          a = f32x4.splat(load<f32>(x3 + o));
-          a30 = fma(a, w0, a30);
-          a31 = fma(a, w1, a31);
-          w += rowBytes;
+        tile4x8(xb + <usize>t0 * cBytes, cBytes, wp + fo, rowBytes, K, tile, 32); // the windows overlap: rows C floats apart
+        for (let r = 0; r < 4; r++) {
+          const o = tile + (<usize>r << 5);
+          keepMax(v128.load(o), v128.load(o, 16), t0 + r, oW, idb, bs + fo, ag + fo);
         }
-        keepMax(a00, a01, t0, oW, idb, bs + fo, ag + fo);
-        keepMax(a10, a11, t0 + 1, oW, idb, bs + fo, ag + fo);
-        keepMax(a20, a21, t0 + 2, oW, idb, bs + fo, ag + fo);
-        keepMax(a30, a31, t0 + 3, oW, idb, bs + fo, ag + fo);
       }
     }
     memory.copy(best + (<usize>(b * F) << 2), bs, <usize>F << 2);
@@ -127,41 +107,26 @@ function keepMax(y0: v128, y1: v128, t: i32, oW: i32, idb: usize, bs: usize, ag:
  * C[M, N] = A[M, K] · B[K, N] for the rows [m0, m1) (the twin of native/convpool.c sk_gemmRows),
  * B with rows padded to Np = N rounded up to 16 floats (zeros) at bp, as convMaxRows reads its
  * kernel; A read in place (row stride lda, no packing), for narrow products. Tiles of 4 rows × 8
- * columns, then single rows; C has row stride ldc and only its N columns are written.
+ * columns, then single rows; C has row stride ldc and only its N columns are written (a tile
+ * of a last chunk narrower than 8 goes through ws: 32 floats of scratch).
  */
-export function gemmRows(m0: i32, m1: i32, N: i32, K: i32, a: usize, lda: i32, bp: usize, c: usize, ldc: i32): void {
+export function gemmRows(m0: i32, m1: i32, N: i32, K: i32, a: usize, lda: i32, bp: usize, c: usize, ldc: i32, ws: usize): void {
   const Np = (N + 15) / 16 * 16;
   const rowBytes = <usize>Np << 2, aBytes = <usize>lda << 2, cBytes = <usize>ldc << 2;
   for (let f0 = 0; f0 < N; f0 += 8) {
     const fo = <usize>f0 << 2, n = N - f0;
     let i = m0;
     for (; i + 4 <= m1; i += 4) {
-      let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
-      let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
-      const x0 = a + <usize>i * aBytes, x1 = x0 + aBytes, x2 = x1 + aBytes, x3 = x2 + aBytes;
-      let w = bp + fo;
-      for (let kk = 0; kk < K; kk++) {
-        const o = <usize>kk << 2;
-        const w0 = v128.load(w), w1 = v128.load(w, 16);
-        let s = f32x4.splat(load<f32>(x0 + o));
-        a00 = fma(s, w0, a00);
-        a01 = fma(s, w1, a01);
-        s = f32x4.splat(load<f32>(x1 + o));
-        a10 = fma(s, w0, a10);
-        a11 = fma(s, w1, a11);
-        s = f32x4.splat(load<f32>(x2 + o));
-        a20 = fma(s, w0, a20);
-        a21 = fma(s, w1, a21);
-        s = f32x4.splat(load<f32>(x3 + o));
-        a30 = fma(s, w0, a30);
-        a31 = fma(s, w1, a31);
-        w += rowBytes;
-      }
       const c0 = c + <usize>i * cBytes + fo;
-      store8(c0, a00, a01, n);
-      store8(c0 + cBytes, a10, a11, n);
-      store8(c0 + 2 * cBytes, a20, a21, n);
-      store8(c0 + 3 * cBytes, a30, a31, n);
+      if (n >= 8) {
+        tile4x8(a + <usize>i * aBytes, aBytes, bp + fo, rowBytes, K, c0, cBytes);
+        continue;
+      }
+      tile4x8(a + <usize>i * aBytes, aBytes, bp + fo, rowBytes, K, ws, 32); // C has fewer columns left: through ws
+      for (let r = 0; r < 4; r++) {
+        const o = ws + (<usize>r << 5);
+        store8(c0 + <usize>r * cBytes, v128.load(o), v128.load(o, 16), n);
+      }
     }
     for (; i < m1; i++) {
       let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
@@ -176,6 +141,42 @@ export function gemmRows(m0: i32, m1: i32, N: i32, K: i32, a: usize, lda: i32, b
       store8(c + <usize>i * cBytes + fo, a00, a01, n);
     }
   }
+}
+
+/**
+ * One register tile: rows r = 0…3 of A (at x0 + r·xStride bytes) times 8 columns of B (at w,
+ * rows rowBytes apart) over K, 8 accumulators; row r's 8 results stored at out + r·outStride.
+ */
+@inline
+function tile4x8(x0: usize, xStride: usize, w: usize, rowBytes: usize, K: i32, out: usize, outStride: usize): void {
+  let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+  let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+  const x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+  for (let kk = 0; kk < K; kk++) {
+    const o = <usize>kk << 2;
+    const w0 = v128.load(w), w1 = v128.load(w, 16);
+    let s = f32x4.splat(load<f32>(x0 + o));
+    a00 = fma(s, w0, a00);
+    a01 = fma(s, w1, a01);
+    s = f32x4.splat(load<f32>(x1 + o));
+    a10 = fma(s, w0, a10);
+    a11 = fma(s, w1, a11);
+    s = f32x4.splat(load<f32>(x2 + o));
+    a20 = fma(s, w0, a20);
+    a21 = fma(s, w1, a21);
+    s = f32x4.splat(load<f32>(x3 + o));
+    a30 = fma(s, w0, a30);
+    a31 = fma(s, w1, a31);
+    w += rowBytes;
+  }
+  v128.store(out, a00);
+  v128.store(out, a01, 16);
+  v128.store(out + outStride, a10);
+  v128.store(out + outStride, a11, 16);
+  v128.store(out + 2 * outStride, a20);
+  v128.store(out + 2 * outStride, a21, 16);
+  v128.store(out + 3 * outStride, a30);
+  v128.store(out + 3 * outStride, a31, 16);
 }
 
 /** The first min(n, 8) floats of (v0, v1) at p. */

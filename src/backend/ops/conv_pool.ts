@@ -74,8 +74,8 @@ function cachedKernel(w: Float32Array, K: number, F: number): number {
   });
 }
 
-/** Whether convMaxRows' scratch (Fp floats and Fp i32 per thread) fits in a thread's workspace. */
-export const convMaxFits = (F: number): boolean => 8 * paddedFilters(F) <= wasm.exportsOf().workspaceBytes();
+/** Whether convMaxRows' scratch (Fp floats, Fp i32 and a 32-float tile per thread) fits in a thread's workspace. */
+export const convMaxFits = (F: number): boolean => 4 * (2 * paddedFilters(F) + 32) <= wasm.exportsOf().workspaceBytes();
 
 /** pooled [B, F] and arg [B, F]: the position t* of each max, −1 where pooled is 0 (no gradient). */
 function forward(g: Geometry, x: Float32Array, w: Float32Array, bias: Float32Array, ids: Int32Array, infer: boolean) {

@@ -48,7 +48,7 @@ const table = {
   seqForwardRows: { params: ['b0', 'b1', 'params', 'ws'] },
   seqBackwardRows: { params: ['b0', 'b1', 'params', 'ws'] },
   convMaxRows: { params: ['b0', 'b1', 'T', 'C', 'k', 'F', 'Lp', 'xs', 'wp', 'ids', 'best', 'arg', 'ws'] },
-  gemmRows: { params: ['m0', 'm1', 'N', 'K', 'a', 'lda', 'bp', 'c', 'ldc'] },
+  gemmRows: { params: ['m0', 'm1', 'N', 'K', 'a', 'lda', 'bp', 'c', 'ldc', 'ws'] },
 } as const satisfies Record<string, { params: readonly string[]; returns?: 'i32' }>;
 
 type Table = typeof table;

@@ -69,7 +69,7 @@ describe.skipIf(!canBuildNative())('native convMaxRows', () => {
       const px = t.put(xs), pw = t.put(wp), pids = t.alloc(B * T);
       new Int32Array(t.heap().buffer, pids, B * T).set(ids);
       for (const [name, lib] of [['wasm', t.wasm], ['native', t.native]] as const) {
-        const best = t.alloc(B * F), arg = t.alloc(B * F), ws = t.alloc(2 * Fp);
+        const best = t.alloc(B * F), arg = t.alloc(B * F), ws = t.alloc(2 * Fp + 32);
         lib.convMaxRows(0, 1, T, C, k, F, Lp, px, pw, pids, best, arg, ws); // two calls: batch rows [0, 1) and [1, B)
         lib.convMaxRows(1, B, T, C, k, F, Lp, px, pw, pids, best, arg, ws);
         expect(maxRelDiff(t.get(best, B * F), want.best), `${name} best`).toBeLessThan(1e-5);
@@ -103,9 +103,9 @@ describe.skipIf(!canBuildNative())('native gemmRows', () => {
       }
       const pa = t.put(a), pb = t.put(bp);
       for (const [name, lib] of [['wasm', t.wasm], ['native', t.native]] as const) {
-        const pc = t.put(c0);
-        lib.gemmRows(0, 5, N, K, pa, lda, pb, pc, ldc); // two calls: rows [0, 5) and [5, M)
-        lib.gemmRows(5, M, N, K, pa, lda, pb, pc, ldc);
+        const pc = t.put(c0), ws = t.alloc(32);
+        lib.gemmRows(0, 5, N, K, pa, lda, pb, pc, ldc, ws); // two calls: rows [0, 5) and [5, M)
+        lib.gemmRows(5, M, N, K, pa, lda, pb, pc, ldc, ws);
         expect(maxRelDiff(t.get(pc, M * ldc), want), name).toBeLessThan(1e-5);
       }
     });
