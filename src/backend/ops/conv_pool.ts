@@ -89,7 +89,8 @@ function forward(g: Geometry, x: Float32Array, w: Float32Array, bias: Float32Arr
   const pids = wasm.alloc(B * T), pbest = wasm.alloc(B * F), parg = wasm.alloc(B * F);
   new Int32Array(wasm.heap().buffer, pids, B * T).set(ids);
   const jobs = wasm.chunks(B, JOBS).map(([b0, b1]) => [b0, b1, T, C, k, F, Lp, px, pk, pids, pbest, parg]);
-  wasm.runKernelJobs(KIND.convMaxRows, jobs, B * g.oW * F * K);
+  const rt = runtime(), work = B * g.oW * F * K;
+  rt.tuner.timed(work, rt.pool.ready() > 0, () => wasm.runKernelJobs(KIND.convMaxRows, jobs, work));
   const best = wasm.take(pbest, B * F);
   const arg = new Int32Array(B * F);
   arg.set(new Int32Array(wasm.heap().buffer, parg, B * F));

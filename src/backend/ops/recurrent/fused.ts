@@ -102,7 +102,9 @@ function runSteps(kind: number, B: number, params: number[], work: number): void
   const p = wasm.alloc(params.length);
   new Int32Array(wasm.heap().buffer, p, params.length).set(params);
   const parts = wasm.chunks(B, wasm.activeThreads());
-  wasm.runKernelJobs(kind, parts.map(([b0, b1]) => [b0, b1, p]), parts.length > 1 ? work : 0);
+  const w = parts.length > 1 ? work : 0;
+  const rt = runtime();
+  rt.tuner.timed(w, rt.pool.ready() > 0, () => wasm.runKernelJobs(kind, parts.map(([b0, b1]) => [b0, b1, p]), w));
   wasm.release(mk);
 }
 
@@ -176,8 +178,10 @@ function weightGrads(g: { N: number; D: number; U: number; GU: number; pX: numbe
     sgemm(D, GU, r1 - r0, pX + r0 * D * 4, D, 1, pGX + r0 * GU * 4, GU, 0, pdW + j * D * GU * 4, GU), // Xsᵀ·dGx
     ...(narrow ? [] : [sgemm(r1 - r0, D, GU, pGX + r0 * GU * 4, GU, 0, pW, GU, 1, pdX + r0 * D * 4, D)]), // dGx·Wᵀ
   ]);
-  wasm.runKernelJobs(KIND.sgemm, jobs, N * GU * (2 * D + U));
-  if (narrow) wasm.runKernelJobs(KIND.gemmRows, parts.map(([r0, r1]) => [r0, r1, D, GU, pGX, GU, pW, pdX, D]), N * GU * D);
+  const rt = runtime(), ready = rt.pool.ready() > 0;
+  const run = (kind: number, js: number[][], work: number) => rt.tuner.timed(work, ready, () => wasm.runKernelJobs(kind, js, work));
+  run(KIND.sgemm, jobs, N * GU * (2 * D + U));
+  if (narrow) run(KIND.gemmRows, parts.map(([r0, r1]) => [r0, r1, D, GU, pGX, GU, pW, pdX, D]), N * GU * D);
   const add = wasm.elementwise().addArrays;
   for (let j = 1; j < parts.length; j++) {
     add(D * GU, pdW, pdW + j * D * GU * 4, pdW);
