@@ -1,8 +1,11 @@
 /*
- * Sparse backward of the fused conv1d → relu → global max pool (src/backend/kernels/conv_pool.ts),
- * the native twin of wasm/convpool.ts. After a global max only each (batch b, filter f)'s argmax
- * position t* receives a gradient, so the two dense products of a convolution's backward shrink
- * to B·F·k·C multiply-adds. Every pointer is a byte offset.
+ * The kernels of the fused conv1d → relu → global max pool (src/backend/ops/conv_pool.ts), the
+ * native twins of wasm/convpool.ts: its sparse backward, its forward (convMaxRows: conv tiles
+ * folded into the masked max without writing the conv output) and, sharing that register tile,
+ * gemmRows, a narrow product with A read in place (the recurrent backward's dX). After a global
+ * max only each (batch b, filter f)'s argmax position t* receives a gradient, so the two dense
+ * products of a convolution's backward shrink to B·F·k·C multiply-adds. Every pointer is a byte
+ * offset.
  */
 #include "simdmath.h"
 

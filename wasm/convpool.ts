@@ -1,7 +1,9 @@
-// Sparse backward of the fused conv1d → relu → global max pool (src/backend/kernels/conv_pool.ts),
-// f32x4. After a global max only each (batch b, filter f)'s argmax position t* receives a
-// gradient, so the two dense products of a convolution's backward shrink to B·F·k·C
-// multiply-adds. Every pointer is a byte offset.
+// The kernels of the fused conv1d → relu → global max pool (src/backend/ops/conv_pool.ts), f32x4:
+// its sparse backward, its forward (convMaxRows: conv tiles folded into the masked max without
+// writing the conv output) and, sharing that register tile (tile4x8), gemmRows, a narrow product
+// with A read in place (the recurrent backward's dX). After a global max only each (batch b,
+// filter f)'s argmax position t* receives a gradient, so the two dense products of a
+// convolution's backward shrink to B·F·k·C multiply-adds. Every pointer is a byte offset.
 
 import { fma } from './simdmath';
 
