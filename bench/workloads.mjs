@@ -10,8 +10,19 @@
 import { tf } from '../dist/backend/index.js';
 import { Rng } from '../dist/util/rng.js';
 
-const ints = (rng, n, max) => Int32Array.from({ length: n }, () => rng.int(max));
-const floats = (rng, n) => Float32Array.from({ length: n }, () => rng.normal());
+// The seqnet side draws a fresh batch inside every timed training step (pytorch_ref.py draws one
+// before timing), so these are plain loops: TypedArray.from over an array-like with a callback
+// took 4.8 ms of W5's ~11 ms step. Same values, same stream.
+function ints(rng, n, max) {
+  const a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = rng.int(max);
+  return a;
+}
+function floats(rng, n) {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = rng.normal();
+  return a;
+}
 
 /** reference-model recurrent layers use glorot recurrent init: tfjs' orthogonal takes minutes to build */
 const refRnn = (kind, units, returnSequences, extra = {}) =>

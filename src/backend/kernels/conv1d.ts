@@ -36,16 +36,18 @@ function geometry(ci: ConvInfo): Geometry {
 
 /**
  * Copies rows of B images into a new zeroed arena block of B·stride rows of `width` floats:
- * image b's `n` rows (src row b·n + i) land at row b·stride + at + i.
+ * image b's `n` rows (src row b·n + i) land at row b·stride + at + i; `tail` more zero rows follow.
  */
-export function putRows(src: Float32Array, B: number, n: number, width: number, stride: number, at: number): number {
-  const p = wasm.alloc(B * stride * width);
+export function putRows(src: Float32Array, B: number, n: number, width: number, stride: number, at: number, tail = 0): number {
+  const p = wasm.alloc((B * stride + tail) * width);
   const heap = wasm.heap();
+  const end = (p >> 2) + (B * stride + tail) * width;
   if (stride === n && at === 0) {
     heap.set(src, p >> 2);
+    heap.fill(0, (p >> 2) + B * stride * width, end);
     return p;
   }
-  heap.fill(0, p >> 2, (p >> 2) + B * stride * width);
+  heap.fill(0, p >> 2, end);
   for (let b = 0; b < B; b++) heap.set(src.subarray(b * n * width, (b + 1) * n * width), (p >> 2) + (b * stride + at) * width);
   return p;
 }

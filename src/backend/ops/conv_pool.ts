@@ -5,10 +5,13 @@
  *   pooled[b, f] = max over real t of relu(conv1d(x, W)[b, t, f] + bias[f])      (0 if no real t)
  * x [B, T, C], W [k, C, F], stride 1, 'valid' or 'same' padding; output position t is real when
  * ids[b, t] ≠ 0 (as SeqnetPool reads the mask from the token ids).
- * Forward: one wasm sgemm over the whole batch without im2col (the padded sequences laid end to
- * end, read as overlapping windows: see conv1d.ts), then one pass that takes the masked max of
- * each (b, f) and records its position t*. As relu and the bias are monotone and constant over
- * t, max_t relu(y_t + bias) = relu(max_t y_t + bias), so both are applied to the max alone.
+ * Forward: one kernel (convMaxRows, wasm/convpool.ts and native/convpool.c; batch rows spread
+ * over the threads) reads the padded sequences laid end to end as overlapping windows (no
+ * im2col: see conv1d.ts) and keeps each tile of conv outputs in registers just long enough to
+ * fold it into the masked max of each (b, f) and its position t*: the [B, T, F] conv output is
+ * never written. As relu and the bias are monotone and constant over t,
+ * max_t relu(y_t + bias) = relu(max_t y_t + bias), so both are applied to the max alone.
+ * Outside a gradient scope (inference) the padded filters come from the runtime's weight cache.
  * Backward is sparse: after a global max the gradient reaching the conv output is non-zero only
  * at t*(b, f), and only when pooled[b, f] > 0 (relu). With g = dPooled and g' = g·[pooled > 0]:
  *   dbias[f]             = Σ_b g'[b, f]
@@ -21,6 +24,7 @@
 import { runtime } from '../runtime.js';
 import { tf } from '../tf.js';
 import { putRows } from '../kernels/conv1d.js';
+import { KIND } from '../wasm/interface.js';
 import * as wasm from '../wasm/index.js';
 import { idsMask, pool } from './pool.js';
 
@@ -46,42 +50,61 @@ export function convPoolOutputs(T: number, k: number, padding: ConvPoolPadding):
   return padding === 'same' ? T : T - k + 1;
 }
 
+/** Filters per row of the padded kernel convMaxRows reads: F rounded up to 16 (every vector width divides it). */
+const paddedFilters = (F: number): number => Math.ceil(F / 16) * 16;
+/** Zero rows after the sequences: a tile of output positions may run past the last one (convMaxRows). */
+const TAIL_ROWS = 8;
+/** Batch-row jobs per call: a few per thread, so that a thread the OS runs late takes fewer. */
+const JOBS = 8;
+
+/** W [k, C, F] as [k·C, Fp] rows padded with zeros, at byte pointer dst. */
+function padKernel(w: Float32Array, K: number, F: number, dst: number): void {
+  const Fp = paddedFilters(F), o = dst >> 2, heap = wasm.heap();
+  heap.fill(0, o, o + K * Fp);
+  for (let r = 0; r < K; r++) heap.set(w.subarray(r * F, (r + 1) * F), o + r * Fp);
+}
+
+/** The padded kernel pinned in wasm memory while the weights are unchanged (inference; stack empty). */
+function cachedKernel(w: Float32Array, K: number, F: number): number {
+  const rt = runtime();
+  return rt.weightCache.get([w], rt.weightsVersion, () => {
+    const p = wasm.pin(K * paddedFilters(F));
+    padKernel(w, K, F, p);
+    return { value: p, ptrs: [p] };
+  });
+}
+
+/** Whether convMaxRows' scratch (Fp floats, Fp i32 and a 32-float tile per thread) fits in a thread's workspace. */
+export const convMaxFits = (F: number): boolean => 4 * (2 * paddedFilters(F) + 32) <= wasm.exportsOf().workspaceBytes();
+
 /** pooled [B, F] and arg [B, F]: the position t* of each max, −1 where pooled is 0 (no gradient). */
-function forward(g: Geometry, x: Float32Array, w: Float32Array, bias: Float32Array, ids: ArrayLike<number>) {
-  const { B, T, C, k, F, left, Lp, oW } = g;
-  const rows = B * Lp - k + 1; // output row b·Lp + t; rows straddling two sequences are dropped
+function forward(g: Geometry, x: Float32Array, w: Float32Array, bias: Float32Array, ids: Int32Array, infer: boolean) {
+  const { B, T, C, k, F, left, Lp } = g;
+  const K = k * C;
+  const pw = infer ? cachedKernel(w, K, F) : 0;
   const m = wasm.mark();
-  const px = putRows(x, B, T, C, Lp, left); // the padded sequences end to end
-  const pw = wasm.put(w);
-  const py = wasm.alloc(rows * F);
-  wasm.gemm(rows, F, k * C, px, false, pw, false, py, { lda: C }); // y [rows, F]
-  const heap = wasm.heap();
+  const px = putRows(x, B, T, C, Lp, left, TAIL_ROWS); // the padded sequences end to end
+  const pk = pw || wasm.alloc(K * paddedFilters(F));
+  if (!pw) padKernel(w, K, F, pk);
+  const pids = wasm.alloc(B * T), pbest = wasm.alloc(B * F), parg = wasm.alloc(B * F);
+  new Int32Array(wasm.heap().buffer, pids, B * T).set(ids);
+  const jobs = wasm.chunks(B, JOBS).map(([b0, b1]) => [b0, b1, T, C, k, F, Lp, px, pk, pids, pbest, parg]);
+  const rt = runtime(), work = B * g.oW * F * K;
+  rt.tuner.timed(work, rt.pool.ready() > 0, () => wasm.runKernelJobs(KIND.convMaxRows, jobs, work));
+  const best = wasm.take(pbest, B * F);
+  const arg = new Int32Array(B * F);
+  arg.set(new Int32Array(wasm.heap().buffer, parg, B * F));
+  wasm.release(m);
 
   const pooled = new Float32Array(B * F);
-  const arg = new Int32Array(B * F).fill(-1);
-  const best = new Float32Array(F);
   for (let b = 0; b < B; b++) {
-    best.fill(-Infinity);
-    const a0 = b * F;
-    for (let t = 0; t < oW; t++) {
-      if (ids[b * T + t] === 0) continue; // padding
-      const y0 = (py >> 2) + (b * Lp + t) * F;
-      for (let f = 0; f < F; f++) {
-        const v = heap[y0 + f];
-        if (v > best[f]) { // strict: the first of tied maxima
-          best[f] = v;
-          arg[a0 + f] = t;
-        }
-      }
-    }
-    for (let f = 0; f < F; f++) {
-      if (arg[a0 + f] < 0) continue; // an all-padding row pools to 0
-      const v = Math.fround(best[f] + bias[f]);
-      if (v > 0) pooled[a0 + f] = v;
-      else arg[a0 + f] = -1; // relu cut it: no gradient
+    for (let f = 0, a = b * F; f < F; f++, a++) {
+      if (arg[a] < 0) continue; // an all-padding row pools to 0
+      const v = Math.fround(best[a] + bias[f]);
+      if (v > 0) pooled[a] = v;
+      else arg[a] = -1; // relu cut it: no gradient
     }
   }
-  wasm.release(m);
   return { pooled, arg };
 }
 
@@ -126,12 +149,15 @@ export function convMaxPoolFused(x: tf.Tensor3D, kernel: tf.Tensor3D, bias: tf.T
   const g = geometry(x, kernel, padding);
   tf.util.assert(g.oW >= 1, () => `convMaxPoolFused: kernel width ${g.k} does not fit ${g.T} positions with ${padding} padding`);
   tf.util.assert(ids.shape[0] === g.B && ids.shape[1] === g.T, () => `convMaxPoolFused: ids ${ids.shape} do not match x ${x.shape}`);
-  const idv = ids.dataSync();
+  const raw = ids.dataSync();
+  const idv = raw instanceof Int32Array ? raw : Int32Array.from(raw, (v) => +(v !== 0)); // 0 = padding
+  // outside a gradient scope nothing can ask for a gradient: the padded kernel may be cached
+  const infer = tf.engine().state.gradientDepth === 0;
   const op = tf.customGrad((...args: unknown[]) => {
     const [xt, wt, bt] = args as tf.Tensor[];
     const xs = xt.dataSync() as Float32Array;
     const ws = wt.dataSync() as Float32Array;
-    const f = forward(g, xs, ws, bt.dataSync() as Float32Array, idv);
+    const f = forward(g, xs, ws, bt.dataSync() as Float32Array, idv, infer);
     return {
       value: tf.tensor2d(f.pooled, [g.B, g.F]),
       gradFunc: (dy: tf.Tensor) => {
@@ -159,7 +185,7 @@ export interface ConvPoolConfig {
 export function convPool(x: tf.Tensor3D, kernel: tf.Tensor3D, bias: tf.Tensor1D, ids: tf.Tensor2D, cfg: ConvPoolConfig): tf.Tensor2D {
   return tf.tidy(() => {
     const fused = runtime().fast && cfg.stride === 1 && cfg.pool === 'max' && x.dtype === 'float32' &&
-      convPoolOutputs(x.shape[1], kernel.shape[0], cfg.padding) >= 1;
+      convPoolOutputs(x.shape[1], kernel.shape[0], cfg.padding) >= 1 && convMaxFits(kernel.shape[2]);
     if (fused) return convMaxPoolFused(x, kernel, bias, ids, cfg.padding);
     const y = tf.relu(tf.conv1d(x, kernel, cfg.stride, cfg.padding).add(bias)) as tf.Tensor3D; // [B, T', F]
     return pool(y, idsMask(ids, y.shape[1], cfg.stride), cfg.pool);

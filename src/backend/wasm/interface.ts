@@ -48,6 +48,8 @@ const table = {
   decodeBlockRows: { params: ['params', 'ws'] },
   seqForwardRows: { params: ['b0', 'b1', 'params', 'ws'] },
   seqBackwardRows: { params: ['b0', 'b1', 'params', 'ws'] },
+  convMaxRows: { params: ['b0', 'b1', 'T', 'C', 'k', 'F', 'Lp', 'xs', 'wp', 'ids', 'best', 'arg', 'ws'] },
+  gemmRows: { params: ['m0', 'm1', 'N', 'K', 'a', 'lda', 'bp', 'c', 'ldc', 'ws'] },
 } as const satisfies Record<string, { params: readonly string[]; returns?: 'i32' }>;
 
 type Table = typeof table;
@@ -83,7 +85,7 @@ export const EXPORTS: ExportSpec[] = (Object.keys(table) as ExportName[]).map((n
 /** The exports the worker pool runs as jobs; a job's kind is its index here. */
 export const JOB_KINDS = [
   'sgemm', 'sgemmPacked', 'attnForward', 'attnBackward', 'geluN', 'geluGradN', 'layerNormRows', 'layerNormGradRows',
-  'seqForwardRows', 'seqBackwardRows',
+  'seqForwardRows', 'seqBackwardRows', 'convMaxRows', 'gemmRows',
 ] as const satisfies readonly ExportName[];
 export type JobKind = (typeof JOB_KINDS)[number];
 

@@ -73,6 +73,20 @@ export class Tuner {
     this.macs = this.ms = 0;
   }
 
+  /**
+   * Runs fn: `work` multiply-adds of kernel jobs (conv tiles, timestep loops) that the caller
+   * spreads over the threads when wantParallel() says so, as products are; recorded like a
+   * product when workers exist (workersReady) and the work is worth a hand-off, so that a model
+   * made mostly of such jobs moves the probes on (without records they would stay on one thread).
+   */
+  timed<T>(work: number, workersReady: boolean, fn: () => T): T {
+    if (!this.autotune || this.threads <= 1 || !workersReady || work < this.minParallelWork) return fn();
+    const t0 = performance.now();
+    const r = fn();
+    this.record(work, performance.now() - t0);
+    return r;
+  }
+
   /** What large products currently get: 'all' threads, 'one', or 'probing'. */
   choice(): 'all' | 'one' | 'probing' {
     if (!this.autotune) return 'all';

@@ -9,7 +9,7 @@ import { convMaxPoolFused, type ConvPoolPadding } from '../../../src/backend/ops
 import { SeqnetConvPool } from '../../../src/models/layers/conv_pool.js';
 import { idsMask, pool } from '../../../src/models/layers/pooling.js';
 import { Rng } from '../../../src/util/rng.js';
-import { bothWays, expectClose, randn } from '../helpers.js';
+import { bothWays, expectClose, onReferenceKernels, randn } from '../helpers.js';
 
 beforeAll(async () => {
   await initBackend({ device: 'cpu', kernels: 'fast' });
@@ -44,6 +44,7 @@ const CASES: [number, number, number, number, number, ConvPoolPadding, number][]
   [4, 7, 6, 1, 4, 'same', 0],
   [4, 9, 5, 3, 8, 'same', -2.5], // some filters never fire: pooled 0 and no gradient
   [6, 12, 8, 4, 7, 'valid', -1],
+  [5, 23, 9, 3, 37, 'same', 0], // filters past the 16-float padding and several register tiles
 ];
 
 describe('convMaxPoolFused', () => {
@@ -73,6 +74,32 @@ describe('convMaxPoolFused', () => {
     expect(Array.from(g[0].slice([2, 0, 0], [1, -1, -1]).dataSync()).every((v) => v === 0)).toBe(true);
     if (shift < 0) expect(Array.from(y.dataSync()).some((v) => v === 0)).toBe(true);
     tf.dispose([x, w, b, ids, dy, y, yRef, ...g, ...gRef]);
+  });
+
+  it('at inference (no gradient scope) matches the plain ops, and new or updated weights are never served stale', () => {
+    const rng = new Rng(31);
+    const x = randn(rng, [4, 15, 6]) as tf.Tensor3D;
+    const ids = tokenIds(4, 15);
+    const b = randn(rng, [21], 0.2) as tf.Tensor1D;
+    const w1 = randn(rng, [3, 6, 21], 0.5) as tf.Tensor3D;
+    const w2 = randn(rng, [3, 6, 21], 0.5) as tf.Tensor3D;
+    const want = (w: tf.Tensor3D) => onReferenceKernels(() => reference(x, w, b, ids, 'valid'));
+    for (const w of [w1, w1, w2]) {
+      const y = convMaxPoolFused(x, w, b, ids, 'valid');
+      const yRef = want(w);
+      expectClose(y, yRef, 1e-4, 'pooled');
+      tf.dispose([y, yRef]);
+    }
+    // the fused Adam writes weights in place and moves the weights version
+    const v = w2.dataSync() as Float32Array;
+    const first = v[0];
+    v.forEach((a, i) => (v[i] = -a));
+    expect(w2.dataSync()[0]).toBe(-first); // the tensor's own values changed
+    runtime().weightsChanged();
+    const y = convMaxPoolFused(x, w2, b, ids, 'valid');
+    const yRef = want(w2);
+    expectClose(y, yRef, 1e-4, 'pooled after an in-place update');
+    tf.dispose([x, ids, b, w1, w2, y, yRef]);
   });
 
   it('leaves no tensors behind after a forward and backward pass', () => {

@@ -102,7 +102,9 @@ function runSteps(kind: number, B: number, params: number[], work: number): void
   const p = wasm.alloc(params.length);
   new Int32Array(wasm.heap().buffer, p, params.length).set(params);
   const parts = wasm.chunks(B, wasm.activeThreads());
-  wasm.runKernelJobs(kind, parts.map(([b0, b1]) => [b0, b1, p]), parts.length > 1 ? work : 0);
+  const w = parts.length > 1 ? work : 0;
+  const rt = runtime();
+  rt.tuner.timed(w, rt.pool.ready() > 0, () => wasm.runKernelJobs(kind, parts.map(([b0, b1]) => [b0, b1, p]), w));
   wasm.release(mk);
 }
 
@@ -148,6 +150,55 @@ export function seqForward(a: SeqInputs, save = true): { packed: Float32Array; s
   return { packed, saved };
 }
 
+/** Row blocks the weight gradients' products are cut into: a few per thread. */
+const ROW_BLOCKS = 4;
+/** Input features up to which dXs = dGx·Wᵀ runs on gemmRows (A read in place, 16-float columns) instead of the sgemm. */
+const NARROW = 16;
+
+/**
+ * After the timestep loop, three products over all N = T·B rows (new arena blocks):
+ *   dW = Xsᵀ·dGx [D, GU], dU = Hᵀ·dGr [U, GU], dXs = dGx·Wᵀ [N, D] (step order).
+ * The first two sum over the rows, which are far more than their outputs (a small layer's
+ * products are [64, 192] over 6144 rows): each is cut along the rows into ROW_BLOCKS partial
+ * products, added after, rather than into blocks of output columns that would each pack all of
+ * Xs or H again; they are sgemm jobs of one hand-off, so the threads share them however the OS
+ * runs them. dXs goes by blocks of rows too; with few input features (a forecaster's D = 8) on
+ * gemmRows, as the sgemm's 32-column tiles would be mostly padding.
+ */
+function weightGrads(g: { N: number; D: number; U: number; GU: number; pX: number; pGX: number; pHP: number; pGR: number; W: Float32Array }) {
+  const { N, D, U, GU, pX, pGX, pHP, pGR, W } = g;
+  const parts = wasm.chunks(N, ROW_BLOCKS);
+  const pdW = wasm.alloc(parts.length * D * GU), pdUr = wasm.alloc(parts.length * U * GU), pdX = wasm.alloc(N * D);
+  const narrow = D <= NARROW;
+  const pW = narrow ? putPaddedT(W, D, GU) : wasm.put(W);
+  const sgemm = (M: number, Nc: number, K: number, a: number, lda: number, transA: number, b: number, ldb: number, transB: number, c: number, ldc: number) =>
+    [M, Nc, K, 1, a, lda, transA, b, ldb, transB, 0, c, ldc];
+  const jobs = parts.flatMap(([r0, r1], j) => [
+    sgemm(U, GU, r1 - r0, pHP + r0 * U * 4, U, 1, pGR + r0 * GU * 4, GU, 0, pdUr + j * U * GU * 4, GU), // Hᵀ·dGr, rows r0…r1
+    sgemm(D, GU, r1 - r0, pX + r0 * D * 4, D, 1, pGX + r0 * GU * 4, GU, 0, pdW + j * D * GU * 4, GU), // Xsᵀ·dGx
+    ...(narrow ? [] : [sgemm(r1 - r0, D, GU, pGX + r0 * GU * 4, GU, 0, pW, GU, 1, pdX + r0 * D * 4, D)]), // dGx·Wᵀ
+  ]);
+  const rt = runtime(), ready = rt.pool.ready() > 0;
+  const run = (kind: number, js: number[][], work: number) => rt.tuner.timed(work, ready, () => wasm.runKernelJobs(kind, js, work));
+  run(KIND.sgemm, jobs, N * GU * (2 * D + U));
+  if (narrow) run(KIND.gemmRows, parts.map(([r0, r1]) => [r0, r1, D, GU, pGX, GU, pW, pdX, D]), N * GU * D);
+  const add = wasm.elementwise().addArrays;
+  for (let j = 1; j < parts.length; j++) {
+    add(D * GU, pdW, pdW + j * D * GU * 4, pdW);
+    add(U * GU, pdUr, pdUr + j * U * GU * 4, pdUr);
+  }
+  return { pdW, pdUr, pdX };
+}
+
+/** Wᵀ [GU, D] of W [D, GU] with its rows padded to 16 floats (zeros), as gemmRows reads B: a new arena block. */
+function putPaddedT(W: Float32Array, D: number, GU: number): number {
+  const Dp = Math.ceil(D / 16) * 16;
+  const p = wasm.alloc(GU * Dp), o = p >> 2, h = wasm.heap();
+  h.fill(0, o, o + GU * Dp);
+  for (let d = 0; d < D; d++) for (let j = 0; j < GU; j++) h[o + j * Dp + d] = W[d * GU + j];
+  return p;
+}
+
 /** BPTT. dPacked: dL/d(packed output), laid out as seqForward's packed. */
 export function seqBackward(a: SeqInputs, saved: SeqSaved, dPacked: Float32Array): SeqGrads {
   if (!saved.held.live) throw new Error('fused recurrent op: its gradient can be taken once');
@@ -156,7 +207,6 @@ export function seqBackward(a: SeqInputs, saved: SeqSaved, dPacked: Float32Array
   const back = a.goBackwards;
   const mk = wasm.mark();
   const pX = putSteps(a.x, B, T, D, back);
-  const pW = wasm.put(a.W);
   const pUt = wasm.packB(GU, U, wasm.put(a.Ur), true); // U^T [GU, U]
   const pM = putMask(a.mask, B, T, back);
   const { pH: pHP, pC: pCP, pSV } = saved;
@@ -172,12 +222,7 @@ export function seqBackward(a: SeqInputs, saved: SeqSaved, dPacked: Float32Array
   runSteps(KIND.seqBackwardRows, B, params, T * B * GU * U);
   if (T % 2 === 1) [pDH, pDHD] = [pDHD, pDH]; // dh and dhd swap roles every step
 
-  const pdW = wasm.alloc(D * GU);
-  const pdUr = wasm.alloc(U * GU);
-  const pdX = wasm.alloc(N * D);
-  wasm.gemm(D, GU, N, pX, true, pGX, false, pdW); // Xs^T·dGx
-  wasm.gemm(U, GU, N, pHP, true, pGR, false, pdUr); // H^T·dGr
-  wasm.gemm(N, D, GU, pGX, false, pW, true, pdX); // dGx·W^T, step order
+  const { pdW, pdUr, pdX } = weightGrads({ N, D, U, GU, pX, pGX, pHP, pGR, W: a.W });
   const pdx = wasm.alloc(N * D);
   wasm.gates().fromSteps(B, T, D, pdX, pdx, +back);
   const grads: SeqGrads = {
