@@ -12,10 +12,28 @@
  */
 import { runtime } from '../runtime.js';
 import { tf } from '../tf.js';
+import { KIND } from '../wasm/interface.js';
 import * as wasm from '../wasm/index.js';
 import { addBias } from './affine.js';
 
 export type DenseAct = 'linear' | 'relu' | 'gelu';
+
+/**
+ * C[i, :] += b for an N x O block at byte pointer c (b at byte pointer pb), as the rank-one
+ * product 1·bᵀ added by sgemm jobs over ranges of rows: spread over the threads like the
+ * products around it, where a plain loop runs on this thread alone while the workers go to sleep.
+ */
+export function addBiasRows(N: number, O: number, c: number, pb: number): void {
+  const m = wasm.mark();
+  const ones = wasm.alloc(N);
+  wasm.heap().fill(1, ones >> 2, (ones >> 2) + N);
+  const jobs = wasm.chunks(N, 4, 8).map(([r0, r1]) => [r1 - r0, O, 1, 1, ones + r0 * 4, 1, 0, pb, O, 0, 1, c + r0 * O * 4, O]);
+  wasm.runKernelJobs(KIND.sgemm, jobs, N * O * BIAS_WORK);
+  wasm.release(m);
+}
+
+/** multiply-add equivalents of adding one bias element (a load and a store), for the hand-off threshold */
+const BIAS_WORK = 8;
 
 function forward(x: Float32Array, w: Float32Array, b: Float32Array, N: number, I: number, O: number, act: DenseAct) {
   const m = wasm.mark();
@@ -53,8 +71,11 @@ function backward(
   return out;
 }
 
-/** W [I, O] packed for the products and b [O], pinned in wasm memory while the weights are unchanged. */
-function cachedWeights(w: Float32Array, b: Float32Array, I: number, O: number): { pw: number; pb: number } {
+/**
+ * W [I, O] packed for the products (gemmPacked) and b [O], pinned in wasm memory while the
+ * weights are unchanged (the runtime's weight cache; call with an empty arena stack).
+ */
+export function cachedWeights(w: Float32Array, b: Float32Array, I: number, O: number): { pw: number; pb: number } {
   const rt = runtime();
   return rt.weightCache.get([w, b], rt.weightsVersion, () => {
     const pw = wasm.pin(wasm.packedFloats(I, O));

@@ -63,14 +63,18 @@ describe('SeqnetTransformerBlock fused vs composed', () => {
     expect(blockFits(32, 1024, 512, 8, 2048)).toBe(false); // P alone would be 1 GiB
   });
 
-  it('gives its pinned activations back after the backward pass and pins nothing for inference', () => {
+  it('gives its pinned activations back after the backward pass; for inference pins only its packed weights, once', () => {
     const block = makeBlock(true, 0);
     const x = randn(new Rng(2), [B, T, D]) as tf.Tensor3D;
+    runtime().weightCache.clear();
     const before = pinnedBytes();
     const tensors = tf.memory().numTensors;
-    tf.tidy(() => {
-      block.call(x, {});
-    });
+    const first = tf.tidy(() => block.call(x, {}).dataSync());
+    expect(runtime().weightCache.size).toBe(4); // qkv, out, ff_1, ff_2: each matrix packed with its bias
+    const cached = pinnedBytes();
+    expect(tf.tidy(() => block.call(x, {}).dataSync())).toEqual(first); // from the cache
+    expect(pinnedBytes()).toBe(cached);
+    runtime().weightCache.clear();
     expect(pinnedBytes()).toBe(before);
     tf.tidy(() => {
       tf.grad((xx: tf.Tensor) => block.call(xx, { training: true }).sum())(x);
