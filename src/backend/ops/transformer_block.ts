@@ -14,7 +14,7 @@ import { runtime, type Held } from '../runtime.js';
 import { tf } from '../tf.js';
 import * as wasm from '../wasm/index.js';
 import { attentionBackwardAt, attentionBias, attentionForwardAt, geometry, probFloats, selfAttention } from './attention.js';
-import { addBiasRows, cachedWeights, dense } from './dense.js';
+import { cachedWeights, dense, times, timesPacked, transTimes } from './dense.js';
 import { dropout, dropoutMask } from './dropout.js';
 import { layerNorm } from './layer_norm.js';
 
@@ -99,37 +99,35 @@ export function transformerBlockFused(x: tf.Tensor3D, weights: tf.Tensor[], o: B
       ? cached.map((c) => [c.pw, c.pb])
       : [[Wqkv, bqkv], [Wo, bo], [W1, bf1], [W2, bf2]].map((pair) => pair.map(put));
     /** c[M, O] (+)= a[M, K]·W, W [K, O] packed (inference) or as stored (training) */
-    const times = (M: number, O: number, K: number, a: number, w: number, c: number, accumulate = false) =>
-      cached ? wasm.gemmPacked(M, O, K, a, false, w, c, { accumulate }) : wasm.gemm(M, O, K, a, false, w, false, c, { accumulate });
+    const product = (M: number, O: number, K: number, a: number, w: number, c: number, accumulate = false) =>
+      cached ? timesPacked(M, O, K, a, w, c, accumulate) : times(M, O, K, a, w, false, c, accumulate);
     const pAttnMask = put(attnMask), pDropA = put(dropA), pDropF = put(dropF), pBias = put(ag.bias);
 
     wasm.layerNorm(N, D, at.x, pg1, pb1, o.epsilon, at.ln1, at.m1, at.r1);
-    times(N, 3 * D, D, at.ln1, pWqkv, at.qkv);
-    addBiasRows(N, 3 * D, at.qkv, pbqkv);
+    product(N, 3 * D, D, at.ln1, pWqkv, at.qkv);
+    wasm.addBias(N, 3 * D, at.qkv, pbqkv);
     attentionForwardAt(ag, at.qkv, pBias, pAttnMask, at.P, pAttnMask ? wasm.alloc(probFloats(ag)) : 0, at.ctx);
     if (pDropA) {
       const pa = wasm.alloc(ND);
-      times(N, D, D, at.ctx, pWo, pa);
-      addBiasRows(N, D, pa, pbo);
+      product(N, D, D, at.ctx, pWo, pa);
+      wasm.addBias(N, D, pa, pbo);
       mulInPlace(ND, pa, pDropA);
       wasm.elementwise().addArrays(ND, at.x, pa, at.h);
     } else {
-      times(N, D, D, at.ctx, pWo, at.h, true);
-      addBiasRows(N, D, at.h, pbo);
+      product(N, D, D, at.ctx, pWo, at.h, true);
+      wasm.addBias(N, D, at.h, pbo);
     }
     wasm.layerNorm(N, D, at.h, pg2, pb2, o.epsilon, at.ln2, at.m2, at.r2);
-    times(N, F, D, at.ln2, pW1, at.pre);
-    addBiasRows(N, F, at.pre, pbf1);
+    product(N, F, D, at.ln2, pW1, at.pre);
+    wasm.addBias(N, F, at.pre, pbf1);
     wasm.geluN(NF, at.pre, at.g);
     const pf = wasm.alloc(ND); // y = h + f
     if (!pDropF) wasm.heap().copyWithin(pf >> 2, at.h >> 2, (at.h >> 2) + ND);
-    times(N, D, F, at.g, pW2, pf, !pDropF);
+    product(N, D, F, at.g, pW2, pf, !pDropF);
+    wasm.addBias(N, D, pf, pbf2);
     if (pDropF) {
-      addBiasRows(N, D, pf, pbf2);
       mulInPlace(ND, pf, pDropF);
       wasm.elementwise().addArrays(ND, at.h, pf, pf);
-    } else {
-      addBiasRows(N, D, pf, pbf2);
     }
     const y = wasm.take(pf, ND);
     wasm.release(mk);
@@ -142,22 +140,18 @@ export function transformerBlockFused(x: tf.Tensor3D, weights: tf.Tensor[], o: B
         const pdy = wasm.put(dy.dataSync() as Float32Array);
         const [pWqkv2, pWo2, pW12, pW22, pg12, pg22] = [Wqkv, Wo, W1, W2, g1, g2].map((a) => wasm.put(a));
         const pDropA2 = put(dropA), pDropF2 = put(dropF), pAttnMask2 = put(attnMask);
-        const grad = (rows: number, cols: number, a: number, b: number) => {
-          const p = wasm.alloc(rows * cols); // aᵀ·b: a [N, rows], b [N, cols]
-          wasm.gemm(rows, cols, N, a, true, b, false, p);
-          return wasm.take(p, rows * cols);
-        };
+        const grad = (rows: number, cols: number, a: number, b: number) => transTimes(rows, cols, N, a, b); // aᵀ·b: a [N, rows], b [N, cols]
         // second residual branch: y = h + f ⊙ mF
         const pdf = pDropF2 ? wasm.alloc(ND) : pdy;
         if (pDropF2) wasm.heap().copyWithin(pdf >> 2, pdy >> 2, (pdy >> 2) + ND);
         mulInPlace(ND, pdf, pDropF2);
         const dW2 = grad(F, D, at.g, pdf), dbf2 = wasm.colSums(N, D, pdf);
         const pdg = wasm.alloc(NF);
-        wasm.gemm(N, F, D, pdf, false, pW22, true, pdg); // dg = df·W2ᵀ
+        times(N, F, D, pdf, pW22, true, pdg); // dg = df·W2ᵀ
         wasm.geluGradN(NF, at.pre, pdg, pdg);
         const dW1 = grad(D, F, at.ln2, pdg), dbf1 = wasm.colSums(N, F, pdg);
         const pdln2 = wasm.alloc(ND);
-        wasm.gemm(N, D, F, pdg, false, pW12, true, pdln2);
+        times(N, D, F, pdg, pW12, true, pdln2);
         const pdh = wasm.alloc(ND), pdg2 = wasm.alloc(D), pdb2 = wasm.alloc(D);
         wasm.heap().fill(0, pdg2 >> 2, (pdg2 >> 2) + D);
         wasm.heap().fill(0, pdb2 >> 2, (pdb2 >> 2) + D);
@@ -169,13 +163,13 @@ export function transformerBlockFused(x: tf.Tensor3D, weights: tf.Tensor[], o: B
         mulInPlace(ND, pda, pDropA2);
         const dWo = grad(D, D, at.ctx, pda), dbo = wasm.colSums(N, D, pda);
         const pdctx = wasm.alloc(ND);
-        wasm.gemm(N, D, D, pda, false, pWo2, true, pdctx);
+        times(N, D, D, pda, pWo2, true, pdctx);
         const n = probFloats(ag);
         const pdqkv = wasm.alloc(3 * ND);
         attentionBackwardAt(ag, at.qkv, pAttnMask2, at.P, pAttnMask2 ? wasm.alloc(n) : 0, wasm.alloc(n), pdctx, pdqkv);
         const dWqkv = grad(D, 3 * D, at.ln1, pdqkv), dbqkv = wasm.colSums(N, 3 * D, pdqkv);
         const pdln1 = wasm.alloc(ND);
-        wasm.gemm(N, D, 3 * D, pdqkv, false, pWqkv2, true, pdln1);
+        times(N, D, 3 * D, pdqkv, pWqkv2, true, pdln1);
         const pdx = wasm.alloc(ND), pdg1 = wasm.alloc(D), pdb1 = wasm.alloc(D);
         wasm.heap().fill(0, pdg1 >> 2, (pdg1 >> 2) + D);
         wasm.heap().fill(0, pdb1 >> 2, (pdb1 >> 2) + D);
