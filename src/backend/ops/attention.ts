@@ -6,8 +6,9 @@
  * head h owns dimensions h·dh … (h+1)·dh of each (read in place with a row stride of 3D, no
  * transposes), bias is additive and broadcastable to the scores [B, Tq, H, Tk] (−1e9 hides a
  * key), and M an optional dropout multiplier of that shape. The per-(batch row, head) loops run
- * in wasm (wasm/attn_loop.ts: sgemm calls and SIMD softmax rows), ranges of batch rows spread over
- * the worker threads. Backward:
+ * in the kernel library (native/attn_loop.c: direct products on the rows where they lie, no
+ * packing; wasm/attn_loop.ts: sgemm calls; SIMD softmax rows in both), ranges of batch rows
+ * spread over the worker threads. Backward:
  *   dPd = dctx·vᵀ, dv = Pdᵀ·dctx, dP = dPd ⊙ M, dS = P ⊙ (dP − rowsum(dP ⊙ P)),
  *   dq = dS·k/√dh, dk = dSᵀ·q/√dh.
  * Same maths as the plain ops of the reference path below; the saved softmax P is B·H·T² floats.

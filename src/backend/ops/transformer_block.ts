@@ -91,9 +91,12 @@ export function transformerBlockFused(x: tf.Tensor3D, weights: tf.Tensor[], o: B
       return acc;
     }, {} as Saved);
     const put = (a: Float32Array | null) => (a ? wasm.put(a) : 0);
+    // h = x + a: without dropout the attention branch is added onto a copy of x, which inference
+    // (needing no x for a backward pass) also normalises in place of x
+    if (!training && !dropA) at.x = at.h;
     const h = wasm.heap();
     h.set(xs, at.x >> 2);
-    if (!dropA) h.set(xs, at.h >> 2); // h = x + a: the attention branch is added onto a copy of x
+    if (!dropA && at.h !== at.x) h.set(xs, at.h >> 2);
     const [pg1, pb1, pg2, pb2] = [g1, b1, g2, b2].map(put);
     const [[pWqkv, pbqkv], [pWo, pbo], [pW1, pbf1], [pW2, pbf2]] = cached
       ? cached.map((c) => [c.pw, c.pb])
