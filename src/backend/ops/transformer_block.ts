@@ -6,8 +6,9 @@
  * of wasm memory into a fresh array and back in for the next op, and again in the backward pass;
  * here x goes in once, y comes out once, and what the backward pass needs stays in pinned wasm
  * blocks, held by the runtime until the backward pass (or, if its tape ends without one, the next).
- * Products on the threaded sgemm, layer norm / GELU / attention as in layer_norm.ts, dense.ts and
- * attention.ts. Otherwise it composes those ops (layerNorm, selfAttention, dense, dropout): the
+ * Products as dense.ts' jobs (rows of C over a once-packed B; weight gradients over ranges of
+ * tokens; inference on the weight cache's packed copies), layer norm / GELU / attention as in
+ * layer_norm.ts, dense.ts and attention.ts. Otherwise it composes those ops (layerNorm, selfAttention, dense, dropout): the
  * same maths (tests compare values and gradients), drawing the same dropout masks in the same order.
  */
 import { runtime, type Held } from '../runtime.js';
