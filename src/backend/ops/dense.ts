@@ -18,8 +18,11 @@ import { addBias } from './affine.js';
 
 export type DenseAct = 'linear' | 'relu' | 'gelu';
 
-/** jobs per product: a few per thread, so that a thread the OS runs late simply takes fewer */
-const PARTS = 4;
+/**
+ * jobs per product: several per thread, so that a thread the OS runs late (or a worker woken from
+ * sleep) simply takes fewer; a weight gradient's partial blocks are summed after, so fewer of them
+ */
+const ROW_PARTS = 8, TOKEN_PARTS = 4;
 
 /** Runs a product of `macs` multiply-adds, timed for the thread tuner as wasm.gemm's are. */
 function timed(macs: number, run: () => void): void {
@@ -37,7 +40,7 @@ function timed(macs: number, run: () => void): void {
  */
 export function timesPacked(M: number, N: number, K: number, a: number, packed: number, c: number, accumulate = false): void {
   const beta = accumulate ? 1 : 0;
-  const jobs = wasm.chunks(M, PARTS, 8).map(([r0, r1]) => [r1 - r0, N, K, 1, a + r0 * K * 4, K, 0, packed, N, 0, beta, c + r0 * N * 4, N]);
+  const jobs = wasm.chunks(M, ROW_PARTS, 8).map(([r0, r1]) => [r1 - r0, N, K, 1, a + r0 * K * 4, K, 0, packed, N, 0, beta, c + r0 * N * 4, N]);
   timed(M * N * K, () => wasm.runKernelJobs(KIND.sgemmPacked, jobs, M * N * K));
 }
 
@@ -55,7 +58,7 @@ export function times(M: number, N: number, K: number, a: number, b: number, tra
  */
 export function transTimes(R: number, S: number, N: number, a: number, g: number): Float32Array {
   const m = wasm.mark();
-  const parts = wasm.chunks(N, PARTS, 8);
+  const parts = wasm.chunks(N, TOKEN_PARTS, 8);
   const out = wasm.alloc(parts.length * R * S);
   const jobs = parts.map(([k0, k1], j) => [R, S, k1 - k0, 1, a + k0 * R * 4, R, 1, g + k0 * S * 4, S, 0, 0, out + j * R * S * 4, S]);
   timed(R * S * N, () => wasm.runKernelJobs(KIND.sgemm, jobs, R * S * N));
