@@ -23,50 +23,82 @@ static inline vi lanesBelow(int n) {
   return idx < n;
 }
 
+/* the largest lane (NaN if any lane is), and the sum of the lanes: a row of a causal head is a few
+   vectors long, so these reductions cost as much as its exponentials (one instruction tree each
+   with AVX-512) */
+#if SK_VL == 16 && defined(__AVX512F__)
+static inline float hmaxNaN(vf v) {
+  const __m512 x = (__m512)v;
+  return _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q) ? x[0] + NAN : _mm512_reduce_max_ps(x);
+}
+static inline float hsum(vf v) { return _mm512_reduce_add_ps((__m512)v); }
+#else
+static inline float hmaxNaN(vf v) {
+  float mx = v[0];
+  for (int l = 1; l < SK_VL; l++) mx = v[l] > mx || v[l] != v[l] ? v[l] : mx;
+  return mx;
+}
+static inline float hsum(vf v) {
+  float sum = 0;
+  for (int l = 0; l < SK_VL; l++) sum += v[l];
+  return sum;
+}
+#endif
+
+/* rows handled together: each step runs over all of them, so that their reductions (a chain of
+   dependent instructions per row) overlap instead of following one another */
+#define ROWS 8
+
+/*
+ * In place: row r (r < rows, rows ld floats apart) becomes softmax(row[:cols] + bias[r·biasStride,
+ * :cols]) with cols = cols0 + r·grow (grow 1: the rows of a causal tile, each one key longer).
+ */
+void seqnet_softmaxRowsGrow(int rows, int cols0, int grow, int ld, ptr_t s, ptr_t bias, int biasStride) {
+  for (int r0 = 0; r0 < rows; r0 += ROWS) {
+    const int nr = rows - r0 < ROWS ? rows - r0 : ROWS;
+    float mx[ROWS], inv[ROWS];
+    for (int i = 0; i < nr; i++) {
+      const int r = r0 + i, cols = cols0 + r * grow;
+      float *row = F32(s) + (size_t)r * ld;
+      const float *br = bias ? F32(bias) + (ptrdiff_t)r * biasStride : NULL;
+      vf mv = vsplat(-INFINITY);
+      for (int j = 0; j < cols; j += SK_VL) {
+        const int n = cols - j;
+        vf v = vload_n(row + j, n);
+        if (br) v += vload_n(br + j, n);
+        vstore_n(row + j, v, n);
+        mv = vmaxNaN(mv, n >= SK_VL ? v : vsel(lanesBelow(n), v, vsplat(-INFINITY)));
+      }
+      mx[i] = hmaxNaN(mv);
+    }
+    for (int i = 0; i < nr; i++) {
+      const int r = r0 + i, cols = cols0 + r * grow;
+      float *row = F32(s) + (size_t)r * ld;
+      const vf m = vsplat(mx[i]);
+      vf acc = vsplat(0);
+      for (int j = 0; j < cols; j += SK_VL) {
+        const int n = cols - j;
+        const vf e = expUnder(vload_n(row + j, n) - m);
+        vstore_n(row + j, e, n);
+        acc += n >= SK_VL ? e : vsel(lanesBelow(n), e, vsplat(0));
+      }
+      inv[i] = 1 / hsum(acc);
+    }
+    for (int i = 0; i < nr; i++) {
+      const int r = r0 + i, cols = cols0 + r * grow;
+      float *row = F32(s) + (size_t)r * ld;
+      const vf v = vsplat(inv[i]);
+      for (int j = 0; j < cols; j += SK_VL) vstore_n(row + j, vload_n(row + j, cols - j) * v, cols - j);
+    }
+  }
+}
+
 /*
  * In place: s[r, :cols] = softmax(s[r, :cols] + bias[r·biasStride, :cols]) for r < rows, rows ld
  * floats apart (bias 0 = none; biasStride 0 repeats one bias row).
  */
 void sk_softmaxRows(int32_t rows, int32_t cols, int32_t ld, ptr_t s, ptr_t bias, int32_t biasStride) {
-  const int tail = cols % SK_VL, cv = cols - tail;
-  const vi live = lanesBelow(tail);
-  for (int r = 0; r < rows; r++) {
-    float *row = F32(s) + (size_t)r * ld;
-    const float *br = bias ? F32(bias) + (ptrdiff_t)r * biasStride : NULL;
-    vf mv = vsplat(-INFINITY);
-    int j = 0;
-    for (; j < cv; j += SK_VL) {
-      vf v = vload(row + j);
-      if (br) v += vload(br + j);
-      vstore(row + j, v);
-      mv = vmaxNaN(mv, v);
-    }
-    if (tail) {
-      vf v = vload_n(row + j, tail);
-      if (br) v += vload_n(br + j, tail);
-      vstore_n(row + j, v, tail);
-      mv = vmaxNaN(mv, vsel(live, v, vsplat(-INFINITY)));
-    }
-    float mx = mv[0];
-    for (int l = 1; l < SK_VL; l++) mx = mv[l] > mx || mv[l] != mv[l] ? mv[l] : mx;
-    const vf m = vsplat(mx);
-    vf acc = vsplat(0);
-    for (j = 0; j < cv; j += SK_VL) {
-      const vf e = expUnder(vload(row + j) - m);
-      vstore(row + j, e);
-      acc += e;
-    }
-    if (tail) {
-      const vf e = expUnder(vload_n(row + j, tail) - m);
-      vstore_n(row + j, e, tail);
-      acc += vsel(live, e, vsplat(0));
-    }
-    float sum = 0;
-    for (int l = 0; l < SK_VL; l++) sum += acc[l];
-    const vf inv = vsplat(1 / sum);
-    for (j = 0; j < cv; j += SK_VL) vstore(row + j, vload(row + j) * inv);
-    if (tail) vstore_n(row + j, vload_n(row + j, tail) * inv, tail);
-  }
+  seqnet_softmaxRowsGrow(rows, cols, 0, ld, s, bias, biasStride);
 }
 
 /* 8 doubles (or SK_VL/2): the softmax gradient's row dot products are summed in f64, as in wasm */
@@ -87,8 +119,12 @@ void sk_softmaxGradRows(int32_t rows, int32_t cols, int32_t ld, ptr_t p, ptr_t d
       a1 += widen(pr + j + H) * widen(dr + j + H);
     }
     a0 += a1;
+#if SK_VL == 16 && defined(__AVX512F__)
+    double dot = _mm512_reduce_add_pd((__m512d)a0);
+#else
     double dot = 0;
     for (int l = 0; l < H; l++) dot += a0[l];
+#endif
     for (; j < cols; j++) dot += (double)pr[j] * (double)dr[j];
     const vf d = vsplat((float)dot);
     for (j = 0; j < cols; j += SK_VL) {

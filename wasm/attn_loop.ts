@@ -9,7 +9,7 @@ import { sgemm } from './sgemm';
 import { mulRows, softmaxGradRows, softmaxRows } from './attention';
 
 // Causal attention runs in blocks of RB query rows: block [r0, r1) only needs keys [0, r1), so
-// about 5/8 of the products at T = 64; the scores it skips are exactly 0 after the softmax.
+// about 5/8 of the products at T = 64; each row's softmax covers its own keys, the rest are 0.
 const RB = 16;
 
 // @ts-ignore: decorator
@@ -20,7 +20,8 @@ function zeroCols(rows: i32, from: i32, to: i32, ld: i32, p: usize): void {
 
 /**
  * P = softmax(q·kᵀ/√dh + bias), ctx = (P ⊙ mask)·v, the masked P going to Pd. hc = H, plus
- * 1 << 16 when causal (then future keys are skipped, their P written as 0).
+ * 1 << 16 when causal: then each query sees only itself and earlier keys (the bias, if any, need
+ * not hide the others), and the P of later keys is written as 0.
  */
 export function attnForward(
   b0: i32, b1: i32, T: i32, D: i32, hc: i32, qkv: usize,
@@ -40,8 +41,12 @@ export function attnForward(
         const n = min(rb, T - r0), kc = causal ? r0 + n : T;
         const sr = s + <usize>(r0 * T * 4), pr = pd + <usize>(r0 * T * 4);
         sgemm(n, kc, dh, scale, q + <usize>(r0 * ld * 4), ld, false, k, ld, true, 0, sr, T, ws);
-        softmaxRows(n, kc, T, sr, bias != 0 ? bias + <usize>((b * biasB + r0 * biasQ) * 4) : 0, biasQ);
-        zeroCols(n, kc, T, T, sr);
+        const br = bias != 0 ? bias + <usize>((b * biasB + r0 * biasQ) * 4) : 0;
+        if (!causal) softmaxRows(n, T, T, sr, br, biasQ);
+        for (let r = 0; causal && r < n; r++) { // query r0 + r sees keys [0, r0 + r]
+          softmaxRows(1, r0 + r + 1, T, sr + <usize>(r * T * 4), br != 0 ? br + <usize>(r * biasQ * 4) : 0, 0);
+          zeroCols(1, r0 + r + 1, T, T, sr + <usize>(r * T * 4));
+        }
         if (mask != 0) {
           mulRows(n, T, T, sr, mask + <usize>(((b * T + r0) * H + h) * T * 4), H * T, pr);
         }

@@ -6,8 +6,9 @@
  * head h owns dimensions h·dh … (h+1)·dh of each (read in place with a row stride of 3D, no
  * transposes), bias is additive and broadcastable to the scores [B, Tq, H, Tk] (−1e9 hides a
  * key), and M an optional dropout multiplier of that shape. The per-(batch row, head) loops run
- * in wasm (wasm/attn_loop.ts: sgemm calls and SIMD softmax rows), ranges of batch rows spread over
- * the worker threads. Backward:
+ * in the kernel library (native/attn_loop.c: direct products on the rows where they lie, no
+ * packing; wasm/attn_loop.ts: sgemm calls; SIMD softmax rows in both), ranges of batch rows
+ * spread over the worker threads. Backward:
  *   dPd = dctx·vᵀ, dv = Pdᵀ·dctx, dP = dPd ⊙ M, dS = P ⊙ (dP − rowsum(dP ⊙ P)),
  *   dq = dS·k/√dh, dk = dSᵀ·q/√dh.
  * Same maths as the plain ops of the reference path below; the saved softmax P is B·H·T² floats.
@@ -21,7 +22,7 @@ import { dropout, dropoutMask } from './dropout.js';
 
 export interface Geometry {
   B: number; T: number; D: number; H: number;
-  /** the bias hides every key after its query: those products are skipped (wasm/attn_loop.ts) */
+  /** each query sees only itself and earlier keys: the kernels hide the others themselves and skip their products */
   causal: boolean;
   /** bias [B|1, T|1, 1, T] values and its batch / query strides in floats (0 = broadcast) */
   bias: Float32Array | null; biasB: number; biasQ: number;
@@ -31,7 +32,7 @@ export interface Geometry {
 export function geometry(qkv: { shape: number[] }, heads: number, bias: tf.Tensor | null, causal = false): Geometry {
   const [B, T, D3] = qkv.shape;
   const D = D3 / 3;
-  if (!bias) return { B, T, D, H: heads, causal: false, bias: null, biasB: 0, biasQ: 0 };
+  if (!bias) return { B, T, D, H: heads, causal, bias: null, biasB: 0, biasQ: 0 };
   const [b0, b1] = bias.shape;
   return {
     B, T, D, H: heads, causal, bias: bias.dataSync() as Float32Array,
@@ -98,7 +99,8 @@ function backward(g: Geometry, qkv: Float32Array, mask: Float32Array | null, P: 
 /**
  * qkv [B, T, 3D] (q | k | v) → ctx [B, T, D]. bias: additive, [B|1, T|1, 1, T], or null; mask: a
  * dropout multiplier [B, T, heads, T] (0 or 1/(1−rate)), or null. Neither gets a gradient.
- * causal: the bias hides every key after its query (the products for those keys are skipped).
+ * causal: each query sees only itself and earlier keys (the kernels hide the others, so the bias
+ * need not, and skip their products).
  */
 export function attentionFused(qkv: tf.Tensor3D, heads: number, bias: tf.Tensor | null, mask: tf.Tensor | null, causal = false): tf.Tensor3D {
   const g = geometry(qkv, heads, bias, causal);
@@ -199,7 +201,7 @@ export function selfAttention(
       // dropout multiplier is drawn exactly as dropout(p) below would draw it
       const keep = training && o.rate > 0 ? dropoutMask([B, T, H, T], o.rate) : null;
       const qkv = linear(x, W, b) as tf.Tensor3D; // [B, T, 3D]
-      const ctx = attentionFused(qkv, H, attentionBias(T, o.causal, keyMask), keep, o.causal);
+      const ctx = attentionFused(qkv, H, attentionBias(T, false, keyMask), keep, o.causal); // causal: in the kernels
       return { output: linear(ctx, w.outKernel, w.outBias) as tf.Tensor3D };
     }
     // q, k, v [B, T, D]: slices of the (small) weights, not of the activations

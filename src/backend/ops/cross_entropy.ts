@@ -11,33 +11,33 @@ import { runtime } from '../runtime.js';
 import { tf } from '../tf.js';
 import * as wasm from '../wasm/index.js';
 
-/** softmax rows of z [N, V] (exponentials in wasm SIMD) and lse [N] = log Σ_j e^z[i, j]. */
-function softmaxRows(z: Float32Array, N: number, V: number): { p: Float32Array; lse: Float64Array } {
-  const shifted = new Float32Array(N * V);
-  const max = new Float64Array(N);
-  for (let i = 0; i < N; i++) {
-    const o = i * V;
-    let m = -Infinity;
-    for (let j = 0; j < V; j++) if (z[o + j] > m) m = z[o + j];
-    max[i] = m;
-    for (let j = 0; j < V; j++) shifted[o + j] = z[o + j] - m;
-  }
+/** softmax rows of z [N, V], by the attention op's row kernel (SIMD, native where built) */
+function softmax(z: Float32Array, N: number, V: number): Float32Array {
   const mk = wasm.mark();
-  const pe = wasm.put(shifted);
-  wasm.elementwise().expN(N * V, pe, pe);
-  const p = wasm.take(pe, N * V);
+  const pz = wasm.put(z);
+  wasm.attentionRows().softmaxRows(N, V, V, pz, 0, 0);
+  const p = wasm.take(pz, N * V);
   wasm.release(mk);
-  const lse = new Float64Array(N);
-  for (let i = 0; i < N; i++) {
-    const o = i * V;
-    let s = 0;
-    for (let j = 0; j < V; j++) s += p[o + j];
-    lse[i] = max[i] + Math.log(s);
-    const inv = 1 / s;
-    for (let j = 0; j < V; j++) p[o + j] *= inv;
-  }
-  return { p, lse };
+  return p;
 }
+
+/**
+ * −log softmax(z_i)[t] = lse_i − z[i, t]: from the probability where it is a normal float, else
+ * (a target more than ~87 below the row's largest logit, whose probability underflowed to 0)
+ * from the row itself, in f64.
+ */
+function nll(z: Float32Array, p: Float32Array, i: number, V: number, t: number): number {
+  const o = i * V;
+  if (p[o + t] > MIN_PROB) return -Math.log(p[o + t]);
+  let m = -Infinity;
+  for (let j = 0; j < V; j++) if (z[o + j] > m) m = z[o + j];
+  let s = 0;
+  for (let j = 0; j < V; j++) s += Math.exp(z[o + j] - m);
+  return m + Math.log(s) - z[o + t];
+}
+
+/** probabilities below this take the f64 path (float32's smallest normal is ~1.2e-38) */
+const MIN_PROB = 1e-30;
 
 /** logits [N, V], targets [N] (int32), weights [N] or null → scalar loss. */
 export function crossEntropyFused(logits: tf.Tensor2D, targets: tf.Tensor1D, weights: tf.Tensor1D | null): tf.Scalar {
@@ -52,11 +52,11 @@ export function crossEntropyFused(logits: tf.Tensor2D, targets: tf.Tensor1D, wei
   }
   const op = tf.customGrad((...args: unknown[]) => {
     const z = (args[0] as tf.Tensor).dataSync() as Float32Array;
-    const { p, lse } = softmaxRows(z, N, V);
+    const p = softmax(z, N, V);
     let total = 0;
     for (let i = 0; i < N; i++) {
       const ti = t[i];
-      if (ti >= 0 && ti < V) total += (w ? w[i] : 1) * (lse[i] - z[i * V + ti]);
+      if (ti >= 0 && ti < V) total += (w ? w[i] : 1) * nll(z, p, i, V, ti);
     }
     return {
       value: tf.scalar(total / den),

@@ -12,15 +12,66 @@
  */
 import { runtime } from '../runtime.js';
 import { tf } from '../tf.js';
+import { KIND } from '../wasm/interface.js';
 import * as wasm from '../wasm/index.js';
 import { addBias } from './affine.js';
 
 export type DenseAct = 'linear' | 'relu' | 'gelu';
 
+/**
+ * jobs per product: several per thread, so that a thread the OS runs late (or a worker woken from
+ * sleep) simply takes fewer; a weight gradient's partial blocks are summed after, so fewer of them
+ */
+const ROW_PARTS = 8, TOKEN_PARTS = 4;
+
+/** Runs a product of `macs` multiply-adds, timed for the thread tuner as wasm.gemm's are. */
+function timed(macs: number, run: () => void): void {
+  const rt = runtime();
+  const t0 = performance.now();
+  run();
+  if (rt.pool.ready() > 0) rt.tuner.record(macs, performance.now() - t0);
+}
+
+/**
+ * C[M, N] (+)= A[M, K]·B with B packed (wasm.packB, the weight cache): ranges of C's rows are jobs
+ * spread over the threads, each packing only its own rows of A. (wasm.gemm and gemmPacked cut a
+ * product into 8 blocks on two threads, and every block of a tall one, 2048 tokens by 128-512
+ * columns, packs all of B, or all of A: the product then copies an operand 8 times.)
+ */
+export function timesPacked(M: number, N: number, K: number, a: number, packed: number, c: number, accumulate = false): void {
+  const beta = accumulate ? 1 : 0;
+  const jobs = wasm.chunks(M, ROW_PARTS, 8).map(([r0, r1]) => [r1 - r0, N, K, 1, a + r0 * K * 4, K, 0, packed, N, 0, beta, c + r0 * N * 4, N]);
+  timed(M * N * K, () => wasm.runKernelJobs(KIND.sgemmPacked, jobs, M * N * K));
+}
+
+/** C[M, N] (+)= A[M, K]·op(B), op(B) [K, N] (B stored [N, K] when transB) packed once, then as timesPacked. */
+export function times(M: number, N: number, K: number, a: number, b: number, transB: boolean, c: number, accumulate = false): void {
+  const m = wasm.mark();
+  timesPacked(M, N, K, a, wasm.packB(K, N, b, transB), c, accumulate);
+  wasm.release(m);
+}
+
+/**
+ * Aᵀ·G [R, S] for A [N, R] and G [N, S] at byte pointers (a weight gradient over N tokens): ranges
+ * of the tokens are jobs, each its own product into its own block (packing only its own rows),
+ * the blocks summed after; as a new array.
+ */
+export function transTimes(R: number, S: number, N: number, a: number, g: number): Float32Array {
+  const m = wasm.mark();
+  const parts = wasm.chunks(N, TOKEN_PARTS, 8);
+  const out = wasm.alloc(parts.length * R * S);
+  const jobs = parts.map(([k0, k1], j) => [R, S, k1 - k0, 1, a + k0 * R * 4, R, 1, g + k0 * S * 4, S, 0, 0, out + j * R * S * 4, S]);
+  timed(R * S * N, () => wasm.runKernelJobs(KIND.sgemm, jobs, R * S * N));
+  for (let j = 1; j < parts.length; j++) wasm.elementwise().addArrays(R * S, out, out + j * R * S * 4, out);
+  const r = wasm.take(out, R * S);
+  wasm.release(m);
+  return r;
+}
+
 function forward(x: Float32Array, w: Float32Array, b: Float32Array, N: number, I: number, O: number, act: DenseAct) {
   const m = wasm.mark();
   const px = wasm.put(x), pw = wasm.put(w), py = wasm.alloc(N * O);
-  wasm.gemm(N, O, I, px, false, pw, false, py);
+  times(N, O, I, px, pw, false, py);
   wasm.addBias(N, O, py, wasm.put(b));
   let pre: Float32Array | null = null;
   if (act === 'gelu') {
@@ -45,16 +96,18 @@ function backward(
     for (let i = 0; i < y.length; i++) if (!(y[i] > 0)) h[o + i] = 0;
   }
   const px = wasm.put(x), pw = wasm.put(w);
-  const pdx = wasm.alloc(N * I), pdw = wasm.alloc(I * O);
-  wasm.gemm(N, I, O, pg, false, pw, true, pdx); // dx = g·Wᵀ
-  wasm.gemm(I, O, N, px, true, pg, false, pdw); // dW = xᵀ·g
-  const out = { dx: wasm.take(pdx, N * I), dw: wasm.take(pdw, I * O), db: wasm.colSums(N, O, pg) };
+  const pdx = wasm.alloc(N * I);
+  times(N, I, O, pg, pw, true, pdx); // dx = g·Wᵀ
+  const out = { dx: wasm.take(pdx, N * I), dw: transTimes(I, O, N, px, pg), db: wasm.colSums(N, O, pg) }; // dW = xᵀ·g
   wasm.release(m);
   return out;
 }
 
-/** W [I, O] packed for the products and b [O], pinned in wasm memory while the weights are unchanged. */
-function cachedWeights(w: Float32Array, b: Float32Array, I: number, O: number): { pw: number; pb: number } {
+/**
+ * W [I, O] packed for the products (gemmPacked) and b [O], pinned in wasm memory while the
+ * weights are unchanged (the runtime's weight cache; call with an empty arena stack).
+ */
+export function cachedWeights(w: Float32Array, b: Float32Array, I: number, O: number): { pw: number; pb: number } {
   const rt = runtime();
   return rt.weightCache.get([w, b], rt.weightsVersion, () => {
     const pw = wasm.pin(wasm.packedFloats(I, O));
@@ -74,7 +127,7 @@ function inferRows(x: Float32Array, w: tf.Tensor2D, b: tf.Tensor1D, act: DenseAc
   const { pw, pb } = cachedWeights(w.dataSync() as Float32Array, b.dataSync() as Float32Array, I, O);
   const m = wasm.mark();
   const py = wasm.alloc(N * O);
-  wasm.gemmPacked(N, O, I, wasm.put(x), false, pw, py);
+  timesPacked(N, O, I, wasm.put(x), pw, py);
   wasm.addBias(N, O, py, pb);
   if (act === 'gelu') wasm.geluN(N * O, py, py);
   const y = wasm.take(py, N * O);

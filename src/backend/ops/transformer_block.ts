@@ -6,15 +6,16 @@
  * of wasm memory into a fresh array and back in for the next op, and again in the backward pass;
  * here x goes in once, y comes out once, and what the backward pass needs stays in pinned wasm
  * blocks, held by the runtime until the backward pass (or, if its tape ends without one, the next).
- * Products on the threaded sgemm, layer norm / GELU / attention as in layer_norm.ts, dense.ts and
- * attention.ts. Otherwise it composes those ops (layerNorm, selfAttention, dense, dropout): the
+ * Products as dense.ts' jobs (rows of C over a once-packed B; weight gradients over ranges of
+ * tokens; inference on the weight cache's packed copies), layer norm / GELU / attention as in
+ * layer_norm.ts, dense.ts and attention.ts. Otherwise it composes those ops (layerNorm, selfAttention, dense, dropout): the
  * same maths (tests compare values and gradients), drawing the same dropout masks in the same order.
  */
 import { runtime, type Held } from '../runtime.js';
 import { tf } from '../tf.js';
 import * as wasm from '../wasm/index.js';
 import { attentionBackwardAt, attentionBias, attentionForwardAt, geometry, probFloats, selfAttention } from './attention.js';
-import { dense } from './dense.js';
+import { cachedWeights, dense, times, timesPacked, transTimes } from './dense.js';
 import { dropout, dropoutMask } from './dropout.js';
 import { layerNorm } from './layer_norm.js';
 
@@ -26,10 +27,10 @@ export const BLOCK_WEIGHTS = [
 
 export interface BlockOptions {
   heads: number;
-  /** the bias hides future keys: their products are skipped */
+  /** each query sees only itself and earlier keys (the kernels hide the others and skip their products) */
   causal: boolean;
   epsilon: number;
-  /** additive attention bias [B|1, T|1, 1, T] (causal / padding), or null */
+  /** additive attention bias [B|1, T|1, 1, T] (padding), or null */
   bias: tf.Tensor | null;
   /** dropout multipliers: attention weights [B, T, H, T], residual branches [B, T, D]; null = none */
   attnMask: tf.Tensor | null;
@@ -77,9 +78,13 @@ export function transformerBlockFused(x: tf.Tensor3D, weights: tf.Tensor[], o: B
     const v = ts.map((t) => t.dataSync() as Float32Array);
     const [xs, g1, b1, Wqkv, bqkv, Wo, bo, g2, b2, W1, bf1, W2, bf2] = v;
     const training = tf.engine().state.gradientDepth > 0;
-    // what backward reads is pinned (first, while the stack is empty); inference uses scratch
+    // what backward reads is pinned (first, while the stack is empty); inference uses scratch,
+    // and the weight matrices packed once and pinned while unchanged (dense.ts' weight cache)
     const sizes = { x: ND, ln1: ND, m1: N, r1: N, qkv: 3 * ND, P: probFloats(ag), ctx: ND, h: ND, ln2: ND, m2: N, r2: N, pre: NF, g: NF };
     const held: Held | null = training ? runtime().holdForBackward(Object.values(sizes)) : null;
+    const cached = training ? null : [[Wqkv, bqkv, D, 3 * D], [Wo, bo, D, D], [W1, bf1, D, F], [W2, bf2, F, D]].map(
+      ([w, b, I, O]) => cachedWeights(w as Float32Array, b as Float32Array, I as number, O as number),
+    );
     const ptrs = held ? held.ptrs : [];
     const mk = wasm.mark();
     const at = (Object.keys(sizes) as (keyof Saved)[]).reduce((acc, k, i) => {
@@ -87,32 +92,49 @@ export function transformerBlockFused(x: tf.Tensor3D, weights: tf.Tensor[], o: B
       return acc;
     }, {} as Saved);
     const put = (a: Float32Array | null) => (a ? wasm.put(a) : 0);
+    // h = x + a: without dropout the attention branch is added onto a copy of x, which inference
+    // (needing no x for a backward pass) also normalises in place of x
+    if (!training && !dropA) at.x = at.h;
     const h = wasm.heap();
     h.set(xs, at.x >> 2);
-    const [pg1, pb1, pWqkv, pbqkv, pWo, pbo, pg2, pb2, pW1, pbf1, pW2, pbf2] = v.slice(1).map(put);
+    if (!dropA && at.h !== at.x) h.set(xs, at.h >> 2);
+    const [pg1, pb1, pg2, pb2] = [g1, b1, g2, b2].map(put);
+    const [[pWqkv, pbqkv], [pWo, pbo], [pW1, pbf1], [pW2, pbf2]] = cached
+      ? cached.map((c) => [c.pw, c.pb])
+      : [[Wqkv, bqkv], [Wo, bo], [W1, bf1], [W2, bf2]].map((pair) => pair.map(put));
+    /** c[M, O] (+)= a[M, K]·W, W [K, O] packed (inference) or as stored (training) */
+    const product = (M: number, O: number, K: number, a: number, w: number, c: number, accumulate = false) =>
+      cached ? timesPacked(M, O, K, a, w, c, accumulate) : times(M, O, K, a, w, false, c, accumulate);
     const pAttnMask = put(attnMask), pDropA = put(dropA), pDropF = put(dropF), pBias = put(ag.bias);
 
     wasm.layerNorm(N, D, at.x, pg1, pb1, o.epsilon, at.ln1, at.m1, at.r1);
-    wasm.gemm(N, 3 * D, D, at.ln1, false, pWqkv, false, at.qkv);
+    product(N, 3 * D, D, at.ln1, pWqkv, at.qkv);
     wasm.addBias(N, 3 * D, at.qkv, pbqkv);
     attentionForwardAt(ag, at.qkv, pBias, pAttnMask, at.P, pAttnMask ? wasm.alloc(probFloats(ag)) : 0, at.ctx);
-    const pa = wasm.alloc(ND);
-    wasm.gemm(N, D, D, at.ctx, false, pWo, false, pa);
-    wasm.addBias(N, D, pa, pbo);
-    mulInPlace(ND, pa, pDropA);
-    wasm.elementwise().addArrays(ND, at.x, pa, at.h);
+    if (pDropA) {
+      const pa = wasm.alloc(ND);
+      product(N, D, D, at.ctx, pWo, pa);
+      wasm.addBias(N, D, pa, pbo);
+      mulInPlace(ND, pa, pDropA);
+      wasm.elementwise().addArrays(ND, at.x, pa, at.h);
+    } else {
+      product(N, D, D, at.ctx, pWo, at.h, true);
+      wasm.addBias(N, D, at.h, pbo);
+    }
     wasm.layerNorm(N, D, at.h, pg2, pb2, o.epsilon, at.ln2, at.m2, at.r2);
-    wasm.gemm(N, F, D, at.ln2, false, pW1, false, at.pre);
+    product(N, F, D, at.ln2, pW1, at.pre);
     wasm.addBias(N, F, at.pre, pbf1);
     wasm.geluN(NF, at.pre, at.g);
-    const pf = wasm.alloc(ND);
-    wasm.gemm(N, D, F, at.g, false, pW2, false, pf);
+    const pf = wasm.alloc(ND); // y = h + f
+    if (!pDropF) wasm.heap().copyWithin(pf >> 2, at.h >> 2, (at.h >> 2) + ND);
+    product(N, D, F, at.g, pW2, pf, !pDropF);
     wasm.addBias(N, D, pf, pbf2);
-    mulInPlace(ND, pf, pDropF);
-    wasm.elementwise().addArrays(ND, at.h, pf, pf);
+    if (pDropF) {
+      mulInPlace(ND, pf, pDropF);
+      wasm.elementwise().addArrays(ND, at.h, pf, pf);
+    }
     const y = wasm.take(pf, ND);
     wasm.release(mk);
-
 
     return {
       value: tf.tensor3d(y, [B, T, D]),
@@ -122,40 +144,36 @@ export function transformerBlockFused(x: tf.Tensor3D, weights: tf.Tensor[], o: B
         const pdy = wasm.put(dy.dataSync() as Float32Array);
         const [pWqkv2, pWo2, pW12, pW22, pg12, pg22] = [Wqkv, Wo, W1, W2, g1, g2].map((a) => wasm.put(a));
         const pDropA2 = put(dropA), pDropF2 = put(dropF), pAttnMask2 = put(attnMask);
-        const grad = (rows: number, cols: number, a: number, b: number) => {
-          const p = wasm.alloc(rows * cols); // aᵀ·b: a [N, rows], b [N, cols]
-          wasm.gemm(rows, cols, N, a, true, b, false, p);
-          return wasm.take(p, rows * cols);
-        };
+        const grad = (rows: number, cols: number, a: number, b: number) => transTimes(rows, cols, N, a, b); // aᵀ·b: a [N, rows], b [N, cols]
         // second residual branch: y = h + f ⊙ mF
-        const pdf = wasm.alloc(ND);
-        wasm.heap().copyWithin(pdf >> 2, pdy >> 2, (pdy >> 2) + ND);
+        const pdf = pDropF2 ? wasm.alloc(ND) : pdy;
+        if (pDropF2) wasm.heap().copyWithin(pdf >> 2, pdy >> 2, (pdy >> 2) + ND);
         mulInPlace(ND, pdf, pDropF2);
         const dW2 = grad(F, D, at.g, pdf), dbf2 = wasm.colSums(N, D, pdf);
         const pdg = wasm.alloc(NF);
-        wasm.gemm(N, F, D, pdf, false, pW22, true, pdg); // dg = df·W2ᵀ
+        times(N, F, D, pdf, pW22, true, pdg); // dg = df·W2ᵀ
         wasm.geluGradN(NF, at.pre, pdg, pdg);
         const dW1 = grad(D, F, at.ln2, pdg), dbf1 = wasm.colSums(N, F, pdg);
         const pdln2 = wasm.alloc(ND);
-        wasm.gemm(N, D, F, pdg, false, pW12, true, pdln2);
+        times(N, D, F, pdg, pW12, true, pdln2);
         const pdh = wasm.alloc(ND), pdg2 = wasm.alloc(D), pdb2 = wasm.alloc(D);
         wasm.heap().fill(0, pdg2 >> 2, (pdg2 >> 2) + D);
         wasm.heap().fill(0, pdb2 >> 2, (pdb2 >> 2) + D);
         wasm.layerNormGrad(N, D, at.h, pdln2, pg22, at.m2, at.r2, pdh, pdg2, pdb2);
         wasm.elementwise().addArrays(ND, pdh, pdy, pdh); // dL/dh: through LN2 and the residual
         // first residual branch: h = x + a ⊙ mA
-        const pda = wasm.alloc(ND);
-        wasm.heap().copyWithin(pda >> 2, pdh >> 2, (pdh >> 2) + ND);
+        const pda = pDropA2 ? wasm.alloc(ND) : pdh;
+        if (pDropA2) wasm.heap().copyWithin(pda >> 2, pdh >> 2, (pdh >> 2) + ND);
         mulInPlace(ND, pda, pDropA2);
         const dWo = grad(D, D, at.ctx, pda), dbo = wasm.colSums(N, D, pda);
         const pdctx = wasm.alloc(ND);
-        wasm.gemm(N, D, D, pda, false, pWo2, true, pdctx);
+        times(N, D, D, pda, pWo2, true, pdctx);
         const n = probFloats(ag);
         const pdqkv = wasm.alloc(3 * ND);
         attentionBackwardAt(ag, at.qkv, pAttnMask2, at.P, pAttnMask2 ? wasm.alloc(n) : 0, wasm.alloc(n), pdctx, pdqkv);
         const dWqkv = grad(D, 3 * D, at.ln1, pdqkv), dbqkv = wasm.colSums(N, 3 * D, pdqkv);
         const pdln1 = wasm.alloc(ND);
-        wasm.gemm(N, D, 3 * D, pdqkv, false, pWqkv2, true, pdln1);
+        times(N, D, 3 * D, pdqkv, pWqkv2, true, pdln1);
         const pdx = wasm.alloc(ND), pdg1 = wasm.alloc(D), pdb1 = wasm.alloc(D);
         wasm.heap().fill(0, pdg1 >> 2, (pdg1 >> 2) + D);
         wasm.heap().fill(0, pdb1 >> 2, (pdb1 >> 2) + D);
@@ -213,7 +231,7 @@ export function transformerBlock(x: tf.Tensor3D, w: BlockWeights, cfg: BlockConf
       const attnMask = drop ? dropoutMask([B, T, cfg.heads, T], cfg.rate) : null;
       const dropA = drop ? dropoutMask([B, T, D], cfg.rate) : null;
       const dropF = drop ? dropoutMask([B, T, D], cfg.rate) : null;
-      const bias = attentionBias(T, cfg.causal, keyMask);
+      const bias = attentionBias(T, false, keyMask); // padding only: the kernels hide later keys themselves
       const ordered = [
         w.norm1Gamma, w.norm1Beta, w.qkvKernel, w.qkvBias, w.outKernel, w.outBias,
         w.norm2Gamma, w.norm2Beta, w.ff1Kernel, w.ff1Bias, w.ff2Kernel, w.ff2Bias,

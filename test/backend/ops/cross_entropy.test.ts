@@ -21,6 +21,16 @@ describe('sparseCrossEntropy, fused', () => {
     expectClose(tf.grad(f)(logits), onReferenceKernels(() => tf.grad(f)(logits)), 1e-5, 'dlogits');
   });
 
+  it('stays finite where a target\'s probability underflows float32 (logits 300 apart)', () => {
+    const logits = tf.tensor2d([[300, 0, 1, -2, 5], [0, 1, 2, 3, 4]]);
+    const t = tf.tensor1d([1, 4], 'int32');
+    const f = (z: tf.Tensor) => sparseCrossEntropy(z, t);
+    const loss = f(logits);
+    expect(Number.isFinite(loss.dataSync()[0])).toBe(true);
+    expectClose(loss, onReferenceKernels(() => f(logits)), 1e-5, 'loss');
+    expectClose(tf.grad(f)(logits), onReferenceKernels(() => tf.grad(f)(logits)), 1e-5, 'dlogits');
+  });
+
   it('leaks no tensors through a gradient step', () => {
     const logits = tf.zeros([2, 3, 5]);
     const before = tf.memory().numTensors;

@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../../src/backend/tf.js';
 import { initBackend, runtime } from '../../../src/backend/index.js';
-import { denseFused, type DenseAct } from '../../../src/backend/ops/dense.js';
+import { denseFused, times, timesPacked, transTimes, type DenseAct } from '../../../src/backend/ops/dense.js';
+import * as wasm from '../../../src/backend/wasm/index.js';
 import { Rng } from '../../../src/util/rng.js';
 import { expectClose, onReferenceKernels, randn, relErr, spreadOverTwoThreads } from '../helpers.js';
 
@@ -103,5 +104,39 @@ describe('denseRows and layerNormRows (a generator\'s rows, on plain arrays)', (
     }
     runtime().setMode('fast');
     tf.dispose([x, w, b, g, beta]);
+  });
+});
+
+/** the block products (dense.ts): ranges of C's rows, or of a weight gradient's tokens, as jobs */
+function checkProducts(): void {
+  const rng = new Rng(21);
+  // 37 rows / tokens: ranges of 8 and a partial one; 19 columns: not a whole panel
+  const M = 37, K = 11, N = 19;
+  const a = randn(rng, [M, K]), b = randn(rng, [K, N]), bt = randn(rng, [N, K]), c0 = randn(rng, [M, N]), g = randn(rng, [M, N]);
+  const plain = onReferenceKernels(() => ({
+    ab: tf.matMul(a, b).add(c0).dataSync(), abt: tf.matMul(a, bt, false, true).dataSync(),
+    atg: tf.matMul(a, g, true, false).dataSync(),
+  }));
+  const m = wasm.mark();
+  const [pa, pb, pbt, pg] = [a, b, bt, g].map((t) => wasm.put(t.dataSync() as Float32Array));
+  const pc = wasm.put(c0.dataSync() as Float32Array), pd = wasm.alloc(M * N);
+  times(M, N, K, pa, pb, false, pc, true); // C += A·B
+  times(M, N, K, pa, pbt, true, pd); // A·Btᵀ
+  const pp = wasm.alloc(M * N);
+  timesPacked(M, N, K, pa, wasm.packB(K, N, pb, false), pp); // A·B, B packed once
+  expectClose(tf.tensor(wasm.take(pc, M * N)), tf.tensor(plain.ab), 1e-5, 'C + A·B');
+  expectClose(tf.tensor(wasm.take(pd, M * N)), tf.tensor(plain.abt), 1e-5, 'A·Bᵀ');
+  expectClose(tf.tensor(wasm.take(pp, M * N), [M, N]).add(c0).reshape([-1]), tf.tensor(plain.ab), 1e-5, 'A·B packed');
+  expectClose(tf.tensor(transTimes(K, N, M, pa, pg)), tf.tensor(plain.atg), 1e-5, 'Aᵀ·G');
+  wasm.release(m);
+}
+
+describe('block products', () => {
+  it('C (+)= A·op(B) and Aᵀ·G match the plain ops', checkProducts);
+  describe('spread over two threads', () => {
+    beforeAll(spreadOverTwoThreads);
+    afterAll(() => runtime().configureThreads());
+    it('has a ready worker', () => expect(runtime().activeThreads()).toBe(2));
+    it('same values', checkProducts);
   });
 });

@@ -10,7 +10,7 @@ import { pinnedBytes } from '../../../src/backend/wasm/index.js';
 import { SeqnetTransformerBlock } from '../../../src/models/layers/block.js';
 import { seedDropout } from '../../../src/models/layers/dropout.js';
 import { Rng } from '../../../src/util/rng.js';
-import { expectClose, onReferenceKernels, randn } from '../helpers.js';
+import { expectClose, onReferenceKernels, randn, spreadOverTwoThreads } from '../helpers.js';
 
 beforeAll(async () => {
   await initBackend({ device: 'cpu', kernels: 'fast' });
@@ -46,7 +46,7 @@ describe('SeqnetTransformerBlock fused vs composed', () => {
     ['causal', true, false, 0], ['padding mask', false, true, 0], ['causal, dropout while training', true, false, 0.3],
     ['padding mask, dropout while training', false, true, 0.3],
   ];
-  it.each(cases)('%s: output, dx and every weight gradient match', (_, causal, padded, rate) => {
+  const check = (causal: boolean, padded: boolean, rate: number) => {
     const block = makeBlock(causal, rate);
     const rng = new Rng(5);
     const x = randn(rng, [B, T, D]) as tf.Tensor3D, up = randn(rng, [B, T, D]);
@@ -56,6 +56,14 @@ describe('SeqnetTransformerBlock fused vs composed', () => {
     expectClose(fast.y, ref.y, 1e-4, 'y');
     expectClose(fast.gx, ref.gx, 1e-4, 'dx');
     fast.gw.forEach((g, i) => expectClose(g, ref.gw[i], 1e-4, block.trainableWeights[i].name));
+  };
+  it.each(cases)('%s: output, dx and every weight gradient match', (_, causal, padded, rate) => check(causal, padded, rate));
+
+  describe('with every product, bias and row loop spread over two threads', () => {
+    beforeAll(spreadOverTwoThreads);
+    afterAll(() => runtime().configureThreads());
+    it('has a ready worker', () => expect(runtime().activeThreads()).toBe(2));
+    it.each(cases)('%s: same output and gradients', (_, causal, padded, rate) => check(causal, padded, rate));
   });
 
   it('fuses only while the activations it pins fit its budget (else the composed ops run)', () => {
@@ -63,14 +71,18 @@ describe('SeqnetTransformerBlock fused vs composed', () => {
     expect(blockFits(32, 1024, 512, 8, 2048)).toBe(false); // P alone would be 1 GiB
   });
 
-  it('gives its pinned activations back after the backward pass and pins nothing for inference', () => {
+  it('gives its pinned activations back after the backward pass; for inference pins only its packed weights, once', () => {
     const block = makeBlock(true, 0);
     const x = randn(new Rng(2), [B, T, D]) as tf.Tensor3D;
+    runtime().weightCache.clear();
     const before = pinnedBytes();
     const tensors = tf.memory().numTensors;
-    tf.tidy(() => {
-      block.call(x, {});
-    });
+    const first = tf.tidy(() => block.call(x, {}).dataSync());
+    expect(runtime().weightCache.size).toBe(4); // qkv, out, ff_1, ff_2: each matrix packed with its bias
+    const cached = pinnedBytes();
+    expect(tf.tidy(() => block.call(x, {}).dataSync())).toEqual(first); // from the cache
+    expect(pinnedBytes()).toBe(cached);
+    runtime().weightCache.clear();
     expect(pinnedBytes()).toBe(before);
     tf.tidy(() => {
       tf.grad((xx: tf.Tensor) => block.call(xx, { training: true }).sum())(x);
