@@ -41,8 +41,8 @@ function checkShapes(name: string, x: tf.Tensor, W: tf.Tensor, Ur: tf.Tensor, bi
 /** The fused op: one customGrad over [x, W, Ur, b, (rb), (mask), (h0), (c0)]. */
 function fused(
   cell: CellSpec, x: tf.Tensor3D, W: tf.Tensor2D, Ur: tf.Tensor2D, bias: tf.Tensor1D,
-  rbias: tf.Tensor1D | null, opts: RnnOpts,
-): RnnResult {
+  rbias: tf.Tensor1D | null, opts: RnnOpts, statesOnly = false,
+): { outputs?: tf.Tensor3D; states: tf.Tensor2D[] } {
   const [B, T, D] = x.shape;
   const U = Ur.shape[0];
   const S = nStates(cell);
@@ -62,6 +62,7 @@ function fused(
       x: arr(0) as Float32Array, W: arr(1) as Float32Array, Ur: arr(2) as Float32Array, bias: arr(3) as Float32Array,
       rbias: arr(iRb), mask: arr(iMask), h0: arr(iH0), c0: arr(iC0),
       goBackwards: Boolean(opts.goBackwards),
+      statesOnly,
     };
     // outside a gradient scope (inference) nothing can ask for the gradient: save nothing
     const { packed, saved } = seqForward(a, tf.engine().state.gradientDepth > 0);
@@ -85,8 +86,12 @@ function fused(
 
   return tf.tidy(() => {
     // packed is 1-D so split is a contiguous copy and its gradient a cheap concat
-    const packed = op(...inputs) as tf.Tensor1D; // [B*T*U | B*U h | B*U c]
-    const parts = tf.split(packed, [B * T * U, ...new Array<number>(S).fill(B * U)]);
+    const packed = op(...inputs) as tf.Tensor1D; // [B*T*U | B*U h | B*U c], or [h | c] alone
+    const states = new Array<number>(S).fill(B * U);
+    if (statesOnly) {
+      return { states: (S === 1 ? [packed] : tf.split(packed, states)).map((p) => tf.reshape(p, [B, U]) as tf.Tensor2D) };
+    }
+    const parts = tf.split(packed, [B * T * U, ...states]);
     return {
       outputs: tf.reshape(parts[0], [B, T, U]) as tf.Tensor3D,
       states: parts.slice(1).map((p) => tf.reshape(p, [B, U]) as tf.Tensor2D),
@@ -113,7 +118,7 @@ export function recurrentSequence(cell: CellType, x: tf.Tensor3D, w: RecurrentWe
   const rb = spec.hasRecurrentBias ? w.recurrentBias : undefined;
   tf.util.assert(!spec.hasRecurrentBias || rb !== undefined, () => `${OP_NAME[cell]}: the ${cell} cell needs its recurrent bias`);
   checkShapes(OP_NAME[cell], x, w.kernel, w.recurrentKernel, rb ? [w.bias, rb] : [w.bias], spec.G, opts);
-  if (runtime().fast && !opts.recurrentMask) return fused(spec, x, w.kernel, w.recurrentKernel, w.bias, rb ?? null, opts);
+  if (runtime().fast && !opts.recurrentMask) return fused(spec, x, w.kernel, w.recurrentKernel, w.bias, rb ?? null, opts) as RnnResult;
   switch (cell) {
     case 'lstm':
       return lstmReference(x, w.kernel, w.recurrentKernel, w.bias, opts);
@@ -122,6 +127,22 @@ export function recurrentSequence(cell: CellType, x: tf.Tensor3D, w: RecurrentWe
     case 'rnn':
       return simpleRnnReference(x, w.kernel, w.recurrentKernel, w.bias, opts);
   }
+}
+
+/**
+ * The final states alone ([h, c] or [h], each [B, U]) of the sequence op over x [B, T, D]: what a
+ * layer without returnSequences needs. The fused path then neither writes the outputs [B, T, U]
+ * nor takes a gradient through them; the reference path computes them and drops them.
+ */
+export function recurrentStates(cell: CellType, x: tf.Tensor3D, w: RecurrentWeights, opts: RnnOpts = {}): tf.Tensor2D[] {
+  const spec = CELLS[cell];
+  if (!runtime().fast || opts.recurrentMask) {
+    return tf.tidy(() => recurrentSequence(cell, x, w, opts).states);
+  }
+  const rb = spec.hasRecurrentBias ? w.recurrentBias : undefined;
+  tf.util.assert(!spec.hasRecurrentBias || rb !== undefined, () => `${OP_NAME[cell]}: the ${cell} cell needs its recurrent bias`);
+  checkShapes(OP_NAME[cell], x, w.kernel, w.recurrentKernel, rb ? [w.bias, rb] : [w.bias], spec.G, opts);
+  return fused(spec, x, w.kernel, w.recurrentKernel, w.bias, rb ?? null, opts, true).states;
 }
 
 /**

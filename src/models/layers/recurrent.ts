@@ -7,7 +7,7 @@
 import { tf } from '../../backend/index.js';
 import { orthogonal } from '../../backend/kernels/init.js';
 import { dropoutMask } from '../../backend/ops/dropout.js';
-import { GATES, recurrentSequence, type CellType, type StepWeights } from '../../backend/ops/recurrent.js';
+import { GATES, recurrentSequence, recurrentStates, type CellType, type RecurrentWeights, type StepWeights } from '../../backend/ops/recurrent.js';
 import { Rng } from '../../util/rng.js';
 
 /** The cell types, defined once with the op (backend/ops/recurrent/cells.ts). */
@@ -92,13 +92,16 @@ export class SeqnetRecurrent extends tf.layers.Layer {
   run(
     x: tf.Tensor3D, initialState?: tf.Tensor2D[], mask?: tf.Tensor2D, recurrentMask?: tf.Tensor2D,
   ): { outputs: tf.Tensor3D; states: tf.Tensor2D[] } {
-    const weights = {
+    return recurrentSequence(this.cell, x, this.weightTensors(), { goBackwards: this.goBackwards, initialState, mask, recurrentMask });
+  }
+
+  private weightTensors(): RecurrentWeights {
+    return {
       kernel: this.kernel.read() as tf.Tensor2D,
       recurrentKernel: this.recurrentKernel.read() as tf.Tensor2D,
       bias: this.bias.read() as tf.Tensor1D,
       recurrentBias: this.recurrentBias?.read() as tf.Tensor1D | undefined,
     };
-    return recurrentSequence(this.cell, x, weights, { goBackwards: this.goBackwards, initialState, mask, recurrentMask });
   }
 
   /** The weights as arrays, for one step at a time (recurrentStep). */
@@ -118,8 +121,8 @@ export class SeqnetRecurrent extends tf.layers.Layer {
       // recurrent dropout: one mask per sequence on h_{t-1} in the recurrent product, training only
       const dropped = kwargs.training === true && this.recurrentDropout > 0;
       const recurrentMask = dropped ? (dropoutMask([x.shape[0], this.units], this.recurrentDropout) as tf.Tensor2D) : undefined;
-      const { outputs, states } = this.run(x, undefined, mask, recurrentMask);
-      return this.returnSequences ? outputs : states[0];
+      if (!this.returnSequences) return recurrentStates(this.cell, x, this.weightTensors(), { goBackwards: this.goBackwards, mask, recurrentMask })[0];
+      return this.run(x, undefined, mask, recurrentMask).outputs;
     });
   }
 

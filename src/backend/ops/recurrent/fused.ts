@@ -34,6 +34,8 @@ export interface SeqInputs {
   h0: ArrayLike<number> | null;
   c0: ArrayLike<number> | null;
   goBackwards: boolean;
+  /** only the final states are wanted: packed holds [h | c] alone (a layer without returnSequences) */
+  statesOnly?: boolean;
 }
 
 /**
@@ -139,13 +141,15 @@ export function seqForward(a: SeqInputs, save = true): { packed: Float32Array; s
   wasm.addBias(N, GU, pXP, pB);
   runSteps(KIND.seqForwardRows, B, [cell.kind, B, T, U, cell.G, S, +back, pXP, pUp, pRb, pH, pC, pSV, pM, pREC], T * B * GU * U);
 
-  // [outputs [B, T, U] in time order (a masked step repeats the previous output) | h | c]
-  const pOut = wasm.alloc((T + nStates(cell)) * BU);
-  wasm.gates().seqOutputs(B, T, U, pH, pM, +back, pOut);
+  // [outputs [B, T, U] in time order (a masked step repeats the previous output) | h | c],
+  // or [h | c] alone
+  const To = a.statesOnly ? 0 : T;
+  const pOut = wasm.alloc((To + nStates(cell)) * BU);
+  if (!a.statesOnly) wasm.gates().seqOutputs(B, T, U, pH, pM, +back, pOut);
   const heap = wasm.heap();
-  heap.copyWithin((pOut >> 2) + T * BU, (pH >> 2) + T * BU, (pH >> 2) + (T + 1) * BU);
-  if (pC) heap.copyWithin((pOut >> 2) + (T + 1) * BU, (pC >> 2) + T * BU, (pC >> 2) + (T + 1) * BU);
-  const packed = wasm.take(pOut, (T + nStates(cell)) * BU);
+  heap.copyWithin((pOut >> 2) + To * BU, (pH >> 2) + T * BU, (pH >> 2) + (T + 1) * BU);
+  if (pC) heap.copyWithin((pOut >> 2) + (To + 1) * BU, (pC >> 2) + T * BU, (pC >> 2) + (T + 1) * BU);
+  const packed = wasm.take(pOut, (To + nStates(cell)) * BU);
   wasm.release(mk);
   return { packed, saved };
 }
@@ -199,7 +203,7 @@ function putPaddedT(W: Float32Array, D: number, GU: number): number {
   return p;
 }
 
-/** BPTT. dPacked: dL/d(packed output), laid out as seqForward's packed. */
+/** BPTT. dPacked: dL/d(packed output), laid out as seqForward's packed (statesOnly too). */
 export function seqBackward(a: SeqInputs, saved: SeqSaved, dPacked: Float32Array): SeqGrads {
   if (!saved.held.live) throw new Error('fused recurrent op: its gradient can be taken once');
   const { cell, B, T, D, U } = a;
@@ -212,10 +216,12 @@ export function seqBackward(a: SeqInputs, saved: SeqSaved, dPacked: Float32Array
   const { pH: pHP, pC: pCP, pSV } = saved;
   const pGX = wasm.alloc(N * GU);
   const pGR = a.rbias ? wasm.alloc(N * GU) : pGX; // only the GRU's differ
-  const pDout = wasm.put(dPacked); // [dL/d outputs [B, T, U] | dL/dh | dL/dc]
-  let pDH = putOrZero(dPacked.subarray(T * BU, (T + 1) * BU), BU);
+  // [dL/d outputs [B, T, U] | dL/dh | dL/dc]; no outputs, no gradient through them
+  const To = a.statesOnly ? 0 : T;
+  const pDout = a.statesOnly ? putOrZero(null, T * BU) : wasm.put(dPacked.subarray(0, T * BU));
+  let pDH = putOrZero(dPacked.subarray(To * BU, (To + 1) * BU), BU);
   let pDHD = wasm.alloc(BU);
-  const pDC = cell.hasC ? putOrZero(dPacked.subarray((T + 1) * BU, (T + 2) * BU), BU) : 0;
+  const pDC = cell.hasC ? putOrZero(dPacked.subarray((To + 1) * BU, (To + 2) * BU), BU) : 0;
   const pCarry = pM ? putOrZero(null, BU) : 0; // dL/d(previous output) through masked steps
 
   const params = [cell.kind, B, T, U, cell.G, S, +back, pGX, pGR, pUt, pDout, pDH, pDHD, pDC, pCarry, pHP, pCP, pSV, pM];
