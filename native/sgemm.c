@@ -122,26 +122,11 @@ static inline __attribute__((always_inline)) void kernelRows(const int R, int kc
   }
 }
 
-/* R rows (1..MR) of a tile, each R its own unrolled code */
-static void kernelSet(int rows, int kc, const float *pa, const float *pb, float *c, int ldc, float alpha) {
+/* R rows (1..MR) of a tile, each R its own unrolled code; add: C += rather than C = */
+static void kernelTile(int rows, int kc, const float *pa, const float *pb, float *c, int ldc, float alpha, int add) {
   switch (rows) {
 #define CASE(R) \
-  case R: kernelRows(R, kc, pa, pb, c, ldc, alpha, 0); break;
-    CASE(1) CASE(2) CASE(3) CASE(4)
-#if MR > 4
-    CASE(5) CASE(6)
-#endif
-#if MR > 6
-    CASE(7) CASE(8)
-#endif
-#undef CASE
-  }
-}
-
-static void kernelAdd(int rows, int kc, const float *pa, const float *pb, float *c, int ldc, float alpha) {
-  switch (rows) {
-#define CASE(R) \
-  case R: kernelRows(R, kc, pa, pb, c, ldc, alpha, 1); break;
+  case R: kernelRows(R, kc, pa, pb, c, ldc, alpha, add); break;
     CASE(1) CASE(2) CASE(3) CASE(4)
 #if MR > 4
     CASE(5) CASE(6)
@@ -156,7 +141,7 @@ static void kernelAdd(int rows, int kc, const float *pa, const float *pb, float 
 /* edge tile (fewer than NR columns): compute into the staging tile, then add (or copy) the valid part */
 static void kernelEdge(int kc, const float *pa, const float *pb, float *c, int ldc, float alpha, int rows, int cols,
                        float *tile, int add) {
-  kernelSet(rows, kc, pa, pb, tile, NR, alpha);
+  kernelTile(rows, kc, pa, pb, tile, NR, alpha, 0);
   for (int r = 0; r < rows; r++) {
     float *dst = c + (size_t)r * ldc;
     const float *src = tile + (size_t)r * NR;
@@ -178,8 +163,7 @@ static void macroBlock(int mc, int n, int kc, const float *pa, const float *bp, 
       float *cp = c + (size_t)ir * ldc + jr;
       const float *ap = pa + (size_t)ir * kc;
       if (cols == NR) {
-        if (add) kernelAdd(rows, kc, ap, b, cp, ldc, alpha);
-        else kernelSet(rows, kc, ap, b, cp, ldc, alpha);
+        kernelTile(rows, kc, ap, b, cp, ldc, alpha, add);
       } else {
         kernelEdge(kc, ap, b, cp, ldc, alpha, rows, cols, tile, add);
       }
