@@ -22,6 +22,11 @@ interface Entry {
 
 export class PinnedCache {
   private entries: Entry[] = [];
+  /**
+   * the entries by their first array, so a lookup (one per weight matrix per generated token)
+   * compares a few entries, not all of them
+   */
+  private byFirst = new WeakMap<Float32Array, Entry[]>();
 
   constructor(private readonly arena: () => Arena) {}
 
@@ -31,14 +36,17 @@ export class PinnedCache {
    */
   get<T>(keys: (Float32Array | null)[], version: number, build: () => { value: T; ptrs: number[] }): T {
     const same = (e: Entry) => e.keys.length === keys.length && keys.every((k, i) => (k ? e.keys[i].deref() === k : e.absent[i]));
-    const hit = this.entries.find((e) => e.version === version && same(e));
+    const first = keys.find((k): k is Float32Array => k !== null);
+    const hit = (first ? this.byFirst.get(first) ?? [] : this.entries).find((e) => e.version === version && same(e));
     if (hit) return hit.value as T;
     this.drop((e) => e.version !== version || same(e) || e.keys.some((r, i) => !e.absent[i] && !r.deref()));
     while (this.entries.length >= MAX_ENTRIES) this.unpin(this.entries.shift() as Entry);
     const { value, ptrs } = build();
-    this.entries.push({
+    const entry: Entry = {
       keys: keys.map((k) => new WeakRef(k ?? new Float32Array(0))), absent: keys.map((k) => !k), version, ptrs, value,
-    });
+    };
+    this.entries.push(entry);
+    if (first) this.byFirst.set(first, [...(this.byFirst.get(first) ?? []), entry]);
     return value;
   }
 
@@ -61,5 +69,8 @@ export class PinnedCache {
   private unpin(e: Entry): void {
     const arena = this.arena();
     e.ptrs.forEach((p) => p && arena.unpin(p));
+    const first = e.keys.find((_, i) => !e.absent[i])?.deref();
+    const list = first && this.byFirst.get(first);
+    if (list) this.byFirst.set(first, list.filter((x) => x !== e));
   }
 }
