@@ -11,7 +11,7 @@
 import { runtime } from '../runtime.js';
 import { tf } from '../tf.js';
 import * as wasm from '../wasm/index.js';
-import { dense } from './dense.js';
+import { cachedWeights, dense } from './dense.js';
 import { layerNorm } from './layer_norm.js';
 
 /** A block's weights by the names SeqnetTransformerBlock gives them. */
@@ -105,31 +105,34 @@ interface Packed {
   g2: number; b2: number; ff1: number; ff1B: number; ff2: number; ff2B: number;
 }
 
-const ORDER = ['norm_1_gamma', 'norm_1_beta', 'qkv_kernel', 'qkv_bias', 'out_kernel', 'out_bias', 'norm_2_gamma', 'norm_2_beta',
-  'ff_1_kernel', 'ff_1_bias', 'ff_2_kernel', 'ff_2_bias'] as const;
-
-/** The block's weights in wasm memory, the kernels packed for the products; call with an empty stack. */
-function packedWeights(w: DecodeWeights): Packed {
-  const arrays = ORDER.map((n) => w[n].dataSync() as Float32Array);
+/** A layer norm's gamma and beta pinned in wasm memory while unchanged (call with an empty stack). */
+function cachedNorm(gamma: tf.Tensor, beta: tf.Tensor): { g: number; b: number } {
   const rt = runtime();
-  return rt.weightCache.get(arrays, rt.weightsVersion, () => {
-    const ptrs = ORDER.map((n, i) => {
-      const t = w[n], a = arrays[i];
-      if (t.rank === 1) {
-        const p = wasm.pin(a.length);
-        wasm.heap().set(a, p >> 2);
-        return p;
-      }
-      const [K, N] = t.shape;
-      const p = wasm.pin(wasm.packedFloats(K, N));
-      const m = wasm.mark();
-      wasm.packBInto(K, N, wasm.put(a), false, p);
-      wasm.release(m);
-      return p;
-    });
-    const [g1, b1, qkv, qkvB, out, outB, g2, b2, ff1, ff1B, ff2, ff2B] = ptrs;
-    return { value: { g1, b1, qkv, qkvB, out, outB, g2, b2, ff1, ff1B, ff2, ff2B }, ptrs };
+  const g = gamma.dataSync() as Float32Array, b = beta.dataSync() as Float32Array;
+  return rt.weightCache.get([g, b], rt.weightsVersion, () => {
+    const value = { g: wasm.pinCopy(g), b: wasm.pinCopy(b) };
+    return { value, ptrs: [value.g, value.b] };
   });
+}
+
+/** A product's kernel packed and its bias, as the dense op caches them (shared with its inference path). */
+function cachedPair(kernel: tf.Tensor, bias: tf.Tensor): { pw: number; pb: number } {
+  const [I, O] = kernel.shape as [number, number];
+  return cachedWeights(kernel.dataSync() as Float32Array, bias.dataSync() as Float32Array, I, O);
+}
+
+/**
+ * The block's weights in wasm memory, the kernels packed for the products (the same cache entries
+ * the dense and transformer block ops use at inference); call with an empty stack.
+ */
+function packedWeights(w: DecodeWeights): Packed {
+  const n1 = cachedNorm(w.norm_1_gamma, w.norm_1_beta), n2 = cachedNorm(w.norm_2_gamma, w.norm_2_beta);
+  const qkv = cachedPair(w.qkv_kernel, w.qkv_bias), out = cachedPair(w.out_kernel, w.out_bias);
+  const ff1 = cachedPair(w.ff_1_kernel, w.ff_1_bias), ff2 = cachedPair(w.ff_2_kernel, w.ff_2_bias);
+  return {
+    g1: n1.g, b1: n1.b, qkv: qkv.pw, qkvB: qkv.pb, out: out.pw, outB: out.pb,
+    g2: n2.g, b2: n2.b, ff1: ff1.pw, ff1B: ff1.pb, ff2: ff2.pw, ff2B: ff2.pb,
+  };
 }
 
 /**

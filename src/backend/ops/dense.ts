@@ -110,12 +110,7 @@ function backward(
 export function cachedWeights(w: Float32Array, b: Float32Array, I: number, O: number): { pw: number; pb: number } {
   const rt = runtime();
   return rt.weightCache.get([w, b], rt.weightsVersion, () => {
-    const pw = wasm.pin(wasm.packedFloats(I, O));
-    const m = wasm.mark();
-    wasm.packBInto(I, O, wasm.put(w), false, pw);
-    wasm.release(m);
-    const pb = wasm.pin(O);
-    wasm.heap().set(b, pb >> 2);
+    const pw = wasm.pinPacked(w, I, O), pb = wasm.pinCopy(b);
     return { value: { pw, pb }, ptrs: [pw, pb] };
   });
 }

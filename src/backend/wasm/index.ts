@@ -185,6 +185,22 @@ export function packB(K: number, N: number, b: number, transB: boolean): number 
   return p;
 }
 
+/** A pinned copy of src (call with an empty arena stack); a byte pointer. */
+export function pinCopy(src: Float32Array): number {
+  const p = pin(src.length);
+  heap().set(src, p >> 2);
+  return p;
+}
+
+/** A pinned copy of src [K, N] packed as the B of K x N products (call with an empty arena stack). */
+export function pinPacked(src: Float32Array, K: number, N: number): number {
+  const p = pin(packedFloats(K, N));
+  const m = mark();
+  packBInto(K, N, put(src), false, p);
+  release(m);
+  return p;
+}
+
 /** Floats of a packed op(B) [K, N]. */
 export function packedFloats(K: number, N: number): number {
   return exportsOf().packedFloats(K, N);

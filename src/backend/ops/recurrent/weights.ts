@@ -17,28 +17,12 @@ export interface WasmWeights {
   pRb: number;
 }
 
-/** A pinned copy of src (stack empty). */
-function pinCopy(src: Float32Array): number {
-  const p = wasm.pin(src.length);
-  wasm.heap().set(src, p >> 2);
-  return p;
-}
-
-/** A pinned packed copy of src as the B of K x N products (stack empty). */
-function pinPacked(src: Float32Array, K: number, N: number): number {
-  const p = wasm.pin(wasm.packedFloats(K, N));
-  const m = wasm.mark();
-  wasm.packBInto(K, N, wasm.put(src), false, p);
-  wasm.release(m);
-  return p;
-}
-
 /** The layer's weights in wasm memory for an inference pass; call with an empty stack. */
 export function cachedWeights(W: Float32Array, Ur: Float32Array, bias: Float32Array, rbias: Float32Array | null, U: number, GU: number): WasmWeights {
   const rt = runtime();
   return rt.weightCache.get([Ur, W, bias, rbias], rt.weightsVersion, () => {
-    const pWp = pinPacked(W, W.length / GU, GU), pUp = pinPacked(Ur, U, GU);
-    const pB = pinCopy(bias), pRb = rbias ? pinCopy(rbias) : 0;
+    const pWp = wasm.pinPacked(W, W.length / GU, GU), pUp = wasm.pinPacked(Ur, U, GU);
+    const pB = wasm.pinCopy(bias), pRb = rbias ? wasm.pinCopy(rbias) : 0;
     return { value: { pWp, pUp, pB, pRb }, ptrs: [pWp, pUp, pB, pRb] };
   });
 }
