@@ -1,6 +1,6 @@
 /**
  * Token-by-token inference for a causal transformer language model with a key/value cache: each
- * new token runs its own position through the blocks (decodeBlock: in wasm memory on the packed
+ * new token runs its own position through the blocks (decodeBlocks: in wasm memory on the packed
  * weights, the attention over the cache in JS), attending to the keys and values the
  * earlier positions left in the cache, instead of re-running the whole window.
  *

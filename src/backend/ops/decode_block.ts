@@ -63,7 +63,7 @@ export interface DecodeConfig {
  * ctx [D] = concat_h softmax(q_h·K_hᵀ/√dh) V_h, with q [D] and K, V [maxLen, D]; scores: scratch
  * of at least p + 1 floats. A few thousand multiply-adds: cheaper here than any hand-off.
  */
-export function attendRow(q: Float32Array, cache: RowCache, p: number, H: number, scores: Float32Array, ctx: Float32Array): void {
+function attendRow(q: Float32Array, cache: RowCache, p: number, H: number, scores: Float32Array, ctx: Float32Array): void {
   const D = q.length;
   const dh = D / H;
   const scale = 1 / Math.sqrt(dh);
@@ -196,9 +196,4 @@ export function decodeBlocks(blocks: DecodeStep[], x: Float32Array, p: number, s
   const y = wasm.take(px, B * D);
   wasm.release(m);
   return y;
-}
-
-/** decodeBlocks for one block. */
-export function decodeBlock(w: DecodeWeights, cfg: DecodeConfig, x: Float32Array, caches: RowCache[], p: number, scores: Float32Array): Float32Array {
-  return decodeBlocks([{ w, cfg, caches }], x, p, scores);
 }

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, runtime } from '../../../src/backend/index.js';
-import { decodeBlock, newRowCache, releaseRowCache, type DecodeWeights, type RowCache } from '../../../src/backend/ops/decode_block.js';
+import { decodeBlocks, newRowCache, releaseRowCache, type DecodeWeights, type RowCache } from '../../../src/backend/ops/decode_block.js';
 import { tf } from '../../../src/backend/tf.js';
 import { Rng } from '../../../src/util/rng.js';
 import { bothWays, randn, relErr } from '../helpers.js';
@@ -33,13 +33,13 @@ function weights(rng: Rng): DecodeWeights {
 function run(w: DecodeWeights, xs: Float32Array[], inWasm = true): { ys: Float32Array[]; caches: RowCache[] } {
   const caches = Array.from({ length: B }, () => (inWasm ? newRowCache(L, D) : { k: new Float32Array(L * D), v: new Float32Array(L * D) }));
   const scores = new Float32Array(L);
-  const ys = xs.map((x, p) => decodeBlock(w, { heads: H, epsilon: 1e-5 }, x, caches, p, scores));
+  const ys = xs.map((x, p) => decodeBlocks([{ w, cfg: { heads: H, epsilon: 1e-5 }, caches }], x, p, scores));
   const copies = caches.map((c) => ({ k: c.k.slice(), v: c.v.slice() }));
   caches.forEach(releaseRowCache);
   return { ys, caches: copies };
 }
 
-describe('decodeBlock', () => {
+describe('decodeBlocks, one block', () => {
   it('fast and reference agree on every position and fill the same caches', () => {
     const rng = new Rng(5);
     const w = weights(rng);
