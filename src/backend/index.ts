@@ -11,7 +11,6 @@ import { BackendError } from '../util/errors.js';
 import { tf } from './tf.js';
 import { CPU_KERNELS } from './kernels/register.js';
 import { runtime, type KernelMode } from './runtime.js';
-import { nativeOffReason } from './wasm/native.js';
 
 export { tf };
 export { runtime, type KernelMode, type Runtime } from './runtime.js';
@@ -66,7 +65,7 @@ function kernelBuild(): string {
 function kernelBuildDetail(): string {
   const lib = runtime().library;
   if (lib.native) return `native ${lib.native.target} (${lib.native.path}), the rest on wasm ${lib.variant === 'relaxed' ? 'relaxed SIMD' : 'SIMD'}`;
-  return `wasm ${lib.variant === 'relaxed' ? 'relaxed SIMD (FMA)' : 'SIMD'}; native kernels off: ${nativeOffReason() ?? 'not looked for'}`;
+  return `wasm ${lib.variant === 'relaxed' ? 'relaxed SIMD (FMA)' : 'SIMD'}; native kernels off: ${lib.nativeOff}`;
 }
 
 /** Picks and initialises the engine; idempotent for the same options. */

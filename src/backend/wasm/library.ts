@@ -23,6 +23,8 @@ export interface WasmLibrary {
   variant: Variant;
   /** the native kernels in use (native.ts), or null */
   native: NativeKernels | null;
+  /** why the native kernels are off, or null when they are in use */
+  nativeOff: string | null;
 }
 
 /** The bytes of one build; the same relative path from src/backend/wasm/*.ts (vitest) and dist/backend/wasm/*.js. */
@@ -62,10 +64,10 @@ export function loadLibrary(): WasmLibrary {
   const env = { memory, abort: () => { throw new Error('kernels.wasm aborted'); } };
   const wasm = new WebAssembly.Instance(module, { env }).exports as unknown as KernelExports;
   const native = bindNative(memory);
-  if (!native) return { module, memory, exports: wasm, wasm, variant, native };
+  if (typeof native === 'string') return { module, memory, exports: wasm, wasm, variant, native: null, nativeOff: native };
   // one workspace serves either twin: the larger of the two sizes
   const ws = Math.max(wasm.workspaceBytes(), native.exports.workspaceBytes?.() ?? 0);
   const used = samePackedLayout(native.exports);
   const exports = { ...wasm, ...used, workspaceBytes: () => ws } as KernelExports;
-  return { module, memory, exports, wasm, variant, native: { ...native, names: Object.keys(used) } };
+  return { module, memory, exports, wasm, variant, native: { ...native, names: Object.keys(used) }, nativeOff: null };
 }

@@ -32,10 +32,6 @@ export interface NativeKernels {
   names: string[];
 }
 
-/** Why the native kernels are off (null when they are on or were never looked for). */
-let offReason: string | null = null;
-export const nativeOffReason = (): string | null => offReason;
-
 /**
  * Why the addon must not be loaded, or null: its bytes must be the ones its build recorded
  * (scripts/build-native.mjs), since loading a truncated or replaced library can crash the process.
@@ -52,27 +48,20 @@ function checkBinary(path: string): string | null {
   return hash === record.binary ? null : `${path} is not the library its build recorded (corrupt or replaced): ${fix}`;
 }
 
-/** The native kernels bound to `memory`, or null (wasm alone); `path`: the addon (tests). */
-export function bindNative(memory: WebAssembly.Memory, path = NATIVE_PATH): NativeKernels | null {
-  if (process.env.SEQNET_NATIVE === '0') {
-    offReason = 'SEQNET_NATIVE=0';
-    return null;
-  }
-  if (!existsSync(path)) {
-    offReason = 'not built (npm run build:native needs a C compiler and Node headers)';
-    return null;
-  }
+/**
+ * The native kernels bound to `memory`, or why they are off (a string: seqnet runs on wasm alone);
+ * `path`: the addon (tests).
+ */
+export function bindNative(memory: WebAssembly.Memory, path = NATIVE_PATH): NativeKernels | string {
+  if (process.env.SEQNET_NATIVE === '0') return 'SEQNET_NATIVE=0';
+  if (!existsSync(path)) return 'not built (npm run build:native needs a C compiler and Node headers)';
   const problem = checkBinary(path);
-  if (problem) {
-    offReason = problem;
-    return null;
-  }
+  if (problem) return problem;
   try {
     const addon = createRequire(import.meta.url)(path) as Addon;
     const exports = addon.bind(new Uint8Array(memory.buffer));
     return { path, target: addon.target(), exports, names: Object.keys(exports) };
   } catch (e) {
-    offReason = `did not load: ${(e as Error).message}`;
-    return null;
+    return `did not load: ${(e as Error).message}`;
   }
 }
