@@ -133,8 +133,8 @@ function recorded(file) {
   }
 }
 
-/** The compiler command, or a reason it cannot build here. */
-function toolchain() {
+/** The compiler command, or a reason it cannot build here (the native tests ask it too). */
+export function toolchain() {
   if (process.env.SEQNET_NATIVE === '0') return { skip: 'SEQNET_NATIVE=0' };
   const cc = process.env.CC || 'cc';
   const probe = spawnSync(cc, ['--version'], { encoding: 'utf8' });

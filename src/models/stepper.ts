@@ -4,7 +4,7 @@
  * token costs one step, not a re-run of the prefix. Other models re-run the last `seqLen` tokens.
  */
 import { tf } from '../backend/index.js';
-import { recurrentStep } from '../backend/ops/recurrent.js';
+import { CELLS, nStates, recurrentStep } from '../backend/ops/recurrent.js';
 import { SeqnetRecurrent } from './layers/recurrent.js';
 import type { Predictor } from './predictor.js';
 import { transformerStepper } from './transformer_decode.js';
@@ -83,7 +83,7 @@ class RecurrentStepper implements Stepper {
 
 /** A layer's initial state: zeros, [h] or [h, c], each [B, U]. */
 function zeroState(l: SeqnetRecurrent, B: number): Float32Array[] {
-  return Array.from({ length: l.cell === 'lstm' ? 2 : 1 }, () => new Float32Array(B * l.units));
+  return Array.from({ length: nStates(CELLS[l.cell]) }, () => new Float32Array(B * l.units));
 }
 
 class WindowStepper implements Stepper {

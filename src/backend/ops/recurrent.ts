@@ -16,7 +16,7 @@ import { gruReference, lstmReference, simpleRnnReference } from './recurrent/ref
 import { stepFused, type StepWeights } from './recurrent/step.js';
 import type { RnnOpts, RnnResult } from './recurrent/types.js';
 
-export { CELLS, GATES, type CellSpec, type CellType } from './recurrent/cells.js';
+export { CELLS, GATES, nStates, type CellSpec, type CellType } from './recurrent/cells.js';
 export type { RnnOpts, RnnResult } from './recurrent/types.js';
 export type { StepWeights } from './recurrent/step.js';
 

@@ -4,20 +4,15 @@
  * Where this machine can build the addon (a C compiler and Node's headers), it must have been
  * built (npm run build does it): the tests fail, not skip, when it is missing.
  */
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { KernelExports } from '../../../src/backend/wasm/interface.js';
 import { loadLibrary } from '../../../src/backend/wasm/library.js';
 import { Rng } from '../../../src/util/rng.js';
+// @ts-expect-error: a plain .mjs script, no type declarations
+import { toolchain } from '../../../scripts/build-native.mjs';
 
-/** Whether this machine can build the addon (scripts/build-native.mjs' own test). */
+/** Whether this machine can build the addon (the build script's own test). */
 export function canBuildNative(): boolean {
-  if (process.env.SEQNET_NATIVE === '0') return false;
-  const cc = spawnSync(process.env.CC || 'cc', ['--version']);
-  if (cc.error || cc.status !== 0) return false;
-  return [path.join(path.dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node']
-    .some((d) => fs.existsSync(path.join(d, 'node_api.h')));
+  return !toolchain().skip;
 }
 
 export interface Twins {
