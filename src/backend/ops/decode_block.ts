@@ -13,6 +13,7 @@ import { tf } from '../tf.js';
 import * as wasm from '../wasm/index.js';
 import { cachedWeights, dense } from './dense.js';
 import { layerNorm } from './layer_norm.js';
+import { tidyValues } from './values.js';
 
 /** A block's weights by the names SeqnetTransformerBlock gives them. */
 export interface DecodeWeights {
@@ -158,8 +159,7 @@ function fastDecode(blocks: DecodeStep[], ks: Packed[], px: number, B: number, D
 
 function referenceDecode(w: DecodeWeights, cfg: DecodeConfig, x: Float32Array, caches: RowCache[], p: number, scores: Float32Array): Float32Array {
   const B = caches.length, D = x.length / B;
-  let y: Float32Array = new Float32Array(0);
-  tf.tidy(() => {
+  return tidyValues(() => {
     let h: tf.Tensor = tf.tensor2d(x, [B, D]);
     const norm1 = layerNorm(h, w.norm_1_gamma, w.norm_1_beta, cfg.epsilon);
     const qkv = dense(norm1, w.qkv_kernel as tf.Tensor2D, w.qkv_bias as tf.Tensor1D, 'linear').dataSync() as Float32Array;
@@ -167,9 +167,8 @@ function referenceDecode(w: DecodeWeights, cfg: DecodeConfig, x: Float32Array, c
     attendAll(qkv, caches, p, cfg.heads, scores, ctx);
     h = h.add(dense(tf.tensor2d(ctx, [B, D]), w.out_kernel as tf.Tensor2D, w.out_bias as tf.Tensor1D, 'linear'));
     const f = dense(layerNorm(h, w.norm_2_gamma, w.norm_2_beta, cfg.epsilon), w.ff_1_kernel as tf.Tensor2D, w.ff_1_bias as tf.Tensor1D, 'gelu');
-    y = h.add(dense(f, w.ff_2_kernel as tf.Tensor2D, w.ff_2_bias as tf.Tensor1D, 'linear')).dataSync() as Float32Array;
-  }); // returns nothing: tidy would walk a returned typed array element by element
-  return y;
+    return [h.add(dense(f, w.ff_2_kernel as tf.Tensor2D, w.ff_2_bias as tf.Tensor1D, 'linear'))];
+  })[0];
 }
 
 /** One block's part in a decoding step: its weights, configuration and caches (one per batch row). */

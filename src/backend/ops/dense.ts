@@ -15,6 +15,7 @@ import { tf } from '../tf.js';
 import { KIND } from '../wasm/interface.js';
 import * as wasm from '../wasm/index.js';
 import { addBias } from './affine.js';
+import { tidyValues } from './values.js';
 
 export type DenseAct = 'linear' | 'relu' | 'gelu';
 
@@ -143,11 +144,7 @@ function inferDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, act: DenseAc
 export function denseRows(x: Float32Array, w: tf.Tensor2D, b: tf.Tensor1D, activation: DenseAct): Float32Array {
   if (runtime().fast) return inferRows(x, w, b, activation);
   const I = w.shape[0];
-  let y: Float32Array = new Float32Array(0);
-  tf.tidy(() => {
-    y = dense(tf.tensor2d(x, [x.length / I, I]), w, b, activation).dataSync() as Float32Array;
-  }); // returns nothing: tidy would walk a returned typed array element by element
-  return y;
+  return tidyValues(() => [dense(tf.tensor2d(x, [x.length / I, I]), w, b, activation)])[0];
 }
 
 const ops = new Map<DenseAct, (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor>();

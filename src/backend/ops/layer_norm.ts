@@ -12,6 +12,7 @@ import { runtime } from '../runtime.js';
 import { tf } from '../tf.js';
 import * as wasm from '../wasm/index.js';
 import { scaleShift } from './affine.js';
+import { tidyValues } from './values.js';
 
 /** x [..., D] → { y, mean [N], rstd [N] } with N = x.size / D (wasm/norm.ts). */
 function normForward(x: Float32Array, g: Float32Array, b: Float32Array, D: number, eps: number) {
@@ -79,9 +80,5 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsil
 export function layerNormRows(x: Float32Array, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): Float32Array {
   const D = gamma.shape[0]!;
   if (runtime().fast) return normForward(x, gamma.dataSync() as Float32Array, beta.dataSync() as Float32Array, D, epsilon).y;
-  let y: Float32Array = new Float32Array(0);
-  tf.tidy(() => {
-    y = layerNorm(tf.tensor2d(x, [x.length / D, D]), gamma, beta, epsilon).dataSync() as Float32Array;
-  }); // returns nothing: tidy would walk a returned typed array element by element
-  return y;
+  return tidyValues(() => [layerNorm(tf.tensor2d(x, [x.length / D, D]), gamma, beta, epsilon)])[0];
 }

@@ -15,6 +15,7 @@ import { seqBackward, seqForward, type SeqInputs } from './recurrent/fused.js';
 import { gruReference, lstmReference, simpleRnnReference } from './recurrent/reference.js';
 import { stepFused, type StepWeights } from './recurrent/step.js';
 import type { RnnOpts, RnnResult } from './recurrent/types.js';
+import { tidyValues } from './values.js';
 
 export { CELLS, GATES, nStates, type CellSpec, type CellType } from './recurrent/cells.js';
 export type { RnnOpts, RnnResult } from './recurrent/types.js';
@@ -183,14 +184,11 @@ export function recurrentStep(cell: CellType, w: StepWeights, x: Float32Array, B
   if (state.length !== nStates(spec)) throw new Error(`recurrentStep: the ${cell} cell has ${nStates(spec)} state arrays, got ${state.length}`);
   if (runtime().fast) return stepFused(cell, w, x, B, state);
   const U = state[0].length / B, GU = spec.G * U, D = x.length / B;
-  let out: Float32Array[] = [];
-  tf.tidy(() => {
+  return tidyValues(() => {
     const weights: RecurrentWeights = {
       kernel: tf.tensor2d(w.kernel, [D, GU]), recurrentKernel: tf.tensor2d(w.recurrentKernel, [U, GU]), bias: tf.tensor1d(w.bias),
       recurrentBias: w.recurrentBias ? tf.tensor1d(w.recurrentBias) : undefined,
     };
-    const r = recurrentSequence(cell, tf.tensor3d(x, [B, 1, D]), weights, { initialState: state.map((s) => tf.tensor2d(s, [B, U])) });
-    out = r.states.map((s) => s.dataSync() as Float32Array);
-  }); // returns nothing: tidy would walk returned typed arrays element by element
-  return out;
+    return recurrentSequence(cell, tf.tensor3d(x, [B, 1, D]), weights, { initialState: state.map((s) => tf.tensor2d(s, [B, U])) }).states;
+  });
 }
