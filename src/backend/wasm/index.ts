@@ -22,11 +22,8 @@ export const pin = (n: number): number => runtime().arena.pin(n);
 export const unpin = (p: number): void => runtime().arena.unpin(p);
 export const pinnedBytes = (): number => runtime().arena.pinnedBytes();
 export const activeThreads = (): number => runtime().activeThreads();
-/**
- * The micro-kernel's column width (8 in wasm, 32 natively on AVX-512): column blocks given to
- * threads start on panel boundaries. A packed 1 x 1 matrix is one panel wide.
- */
-const panelWidth = (): number => exportsOf().packedFloats(1, 1);
+/** The products' column panel (library.ts): column blocks given to threads start on its boundaries. */
+const panelWidth = (): number => runtime().library.panelWidth;
 
 /**
  * C[M,N] = alpha·op(A)·op(B) (+ C when accumulate), on byte pointers into wasm memory.

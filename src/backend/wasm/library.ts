@@ -25,6 +25,11 @@ export interface WasmLibrary {
   native: NativeKernels | null;
   /** why the native kernels are off, or null when they are in use */
   nativeOff: string | null;
+  /**
+   * the products' column panel (8 in wasm, 32 natively on AVX-512): column blocks given to threads
+   * start on panel boundaries; a packed 1 x 1 matrix is one panel wide
+   */
+  panelWidth: number;
 }
 
 /** The bytes of one build; the same relative path from src/backend/wasm/*.ts (vitest) and dist/backend/wasm/*.js. */
@@ -64,10 +69,15 @@ export function loadLibrary(): WasmLibrary {
   const env = { memory, abort: () => { throw new Error('kernels.wasm aborted'); } };
   const wasm = new WebAssembly.Instance(module, { env }).exports as unknown as KernelExports;
   const native = bindNative(memory);
-  if (typeof native === 'string') return { module, memory, exports: wasm, wasm, variant, native: null, nativeOff: native };
+  if (typeof native === 'string') {
+    return { module, memory, exports: wasm, wasm, variant, native: null, nativeOff: native, panelWidth: wasm.packedFloats(1, 1) };
+  }
   // one workspace serves either twin: the larger of the two sizes
   const ws = Math.max(wasm.workspaceBytes(), native.exports.workspaceBytes?.() ?? 0);
   const used = samePackedLayout(native.exports);
   const exports = { ...wasm, ...used, workspaceBytes: () => ws } as KernelExports;
-  return { module, memory, exports, wasm, variant, native: { ...native, names: Object.keys(used) }, nativeOff: null };
+  return {
+    module, memory, exports, wasm, variant, native: { ...native, names: Object.keys(used) }, nativeOff: null,
+    panelWidth: exports.packedFloats(1, 1),
+  };
 }
