@@ -16,3 +16,4 @@ export * from './convpool';
 export * from './seq_loop';
 export * from './attn_decode';
 export * from './decode_loop';
+export * from './block_loop';

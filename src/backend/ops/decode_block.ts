@@ -12,7 +12,7 @@ import { runtime } from '../runtime.js';
 import { tf } from '../tf.js';
 import * as wasm from '../wasm/index.js';
 import { cachedWeights, dense } from './dense.js';
-import { layerNorm } from './layer_norm.js';
+import { cachedNorm, layerNorm } from './layer_norm.js';
 import { tidyValues } from './values.js';
 
 /** A block's weights by the names SeqnetTransformerBlock gives them. */
@@ -106,16 +106,6 @@ interface Packed {
   g2: number; b2: number; ff1: number; ff1B: number; ff2: number; ff2B: number;
 }
 
-/** A layer norm's gamma and beta pinned in wasm memory while unchanged (call with an empty stack). */
-function cachedNorm(gamma: tf.Tensor, beta: tf.Tensor): { g: number; b: number } {
-  const rt = runtime();
-  const g = gamma.dataSync() as Float32Array, b = beta.dataSync() as Float32Array;
-  return rt.weightCache.get([g, b], rt.weightsVersion, () => {
-    const value = { g: wasm.pinCopy(g), b: wasm.pinCopy(b) };
-    return { value, ptrs: [value.g, value.b] };
-  });
-}
-
 /** A product's kernel packed and its bias, as the dense op caches them (shared with its inference path). */
 function cachedPair(kernel: tf.Tensor, bias: tf.Tensor): { pw: number; pb: number } {
   const [I, O] = kernel.shape as [number, number];
@@ -127,7 +117,8 @@ function cachedPair(kernel: tf.Tensor, bias: tf.Tensor): { pw: number; pb: numbe
  * the dense and transformer block ops use at inference); call with an empty stack.
  */
 function packedWeights(w: DecodeWeights): Packed {
-  const n1 = cachedNorm(w.norm_1_gamma, w.norm_1_beta), n2 = cachedNorm(w.norm_2_gamma, w.norm_2_beta);
+  const norm = (g: tf.Tensor, b: tf.Tensor) => cachedNorm(g.dataSync() as Float32Array, b.dataSync() as Float32Array);
+  const n1 = norm(w.norm_1_gamma, w.norm_1_beta), n2 = norm(w.norm_2_gamma, w.norm_2_beta);
   const qkv = cachedPair(w.qkv_kernel, w.qkv_bias), out = cachedPair(w.out_kernel, w.out_bias);
   const ff1 = cachedPair(w.ff_1_kernel, w.ff_1_bias), ff2 = cachedPair(w.ff_2_kernel, w.ff_2_bias);
   return {

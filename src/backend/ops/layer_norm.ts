@@ -57,6 +57,15 @@ const layerNormOp = (eps: number) =>
 const normOps = new Map<number, ReturnType<typeof layerNormOp>>();
 
 /** The fused op: layer normalisation over the last axis, x [..., D], gamma [D], beta [D] → [..., D]. */
+/** gamma and beta [D] pinned while the weights are unchanged (inference; call with an empty stack). */
+export function cachedNorm(g: Float32Array, b: Float32Array): { g: number; b: number } {
+  const rt = runtime();
+  return rt.weightCache.get([g, b], rt.weightsVersion, () => {
+    const value = { g: wasm.pinCopy(g), b: wasm.pinCopy(b) };
+    return { value, ptrs: [value.g, value.b] };
+  });
+}
+
 export function layerNormFused(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
   let op = normOps.get(eps);
   if (!op) normOps.set(eps, (op = layerNormOp(eps)));

@@ -8,16 +8,18 @@
  * blocks, held by the runtime until the backward pass (or, if its tape ends without one, the next).
  * Products as dense.ts' jobs (rows of C over a once-packed B; weight gradients over ranges of
  * tokens; inference on the weight cache's packed copies), layer norm / GELU / attention as in
- * layer_norm.ts, dense.ts and attention.ts. Otherwise it composes those ops (layerNorm, selfAttention, dense, dropout): the
+ * layer_norm.ts, dense.ts and attention.ts. Inference on enough sequences to keep every thread
+ * busy runs the whole block as jobs of whole sequences (blockRows): one hand-off per block. Otherwise it composes those ops (layerNorm, selfAttention, dense, dropout): the
  * same maths (tests compare values and gradients), drawing the same dropout masks in the same order.
  */
 import { runtime, type Held } from '../runtime.js';
 import { tf } from '../tf.js';
+import { KIND } from '../wasm/interface.js';
 import * as wasm from '../wasm/index.js';
 import { attentionBackwardAt, attentionBias, attentionForwardAt, geometry, probFloats, selfAttention } from './attention.js';
 import { cachedWeights, dense, times, timesPacked, transTimes } from './dense.js';
 import { dropout, dropoutMask } from './dropout.js';
-import { layerNorm } from './layer_norm.js';
+import { cachedNorm, layerNorm } from './layer_norm.js';
 
 /** The fused kernel's weights, in the order it takes them. */
 export const BLOCK_WEIGHTS = [
@@ -64,11 +66,52 @@ function mulInPlace(n: number, a: number, m: number): void {
   if (m) wasm.attentionRows().mulRows(1, n, n, a, m, 0, a);
 }
 
+/** BlockParams (wasm/block_loop.ts): i32 slots the blockRows kernel reads its arguments from. */
+const BLOCK_PARAMS = 28;
+
+/** Whether inference runs as blockRows jobs of whole sequences: enough of them to keep every thread busy. */
+const byRows = (B: number): boolean => B >= 2 * runtime().activeThreads();
+
+/**
+ * Inference (no gradient scope, no dropout) on B ≥ 2 × threads sequences: the whole block as
+ * jobs of whole sequences (blockRows, wasm/block_loop.ts), one hand-off to the worker threads per
+ * block instead of one per product, x updated in place in wasm memory; weights from the cache.
+ */
+function inferBlockRows(x: tf.Tensor3D, weights: tf.Tensor[], o: BlockOptions, ag: ReturnType<typeof geometry>): tf.Tensor3D {
+  const [B, T, D] = x.shape;
+  const F = weights[8].shape[1] as number;
+  const N = B * T;
+  const v = weights.map((t) => t.dataSync() as Float32Array);
+  const [g1, b1, Wqkv, bqkv, Wo, bo, g2, b2, W1, bf1, W2, bf2] = v;
+  const [qkv, out, ff1, ff2] = [[Wqkv, bqkv, D, 3 * D], [Wo, bo, D, D], [W1, bf1, D, F], [W2, bf2, F, D]].map(
+    ([w, b, I, O]) => cachedWeights(w as Float32Array, b as Float32Array, I as number, O as number),
+  );
+  const [n1, n2] = [[g1, b1], [g2, b2]].map(([g, b]) => cachedNorm(g, b));
+  const m = wasm.mark();
+  const px = wasm.put(x.dataSync() as Float32Array);
+  const prm = wasm.alloc(BLOCK_PARAMS);
+  const slots = new Int32Array(wasm.heap().buffer, prm, BLOCK_PARAMS);
+  slots.set([
+    T, D, F, o.heads | (o.causal ? 1 << 16 : 0), 0,
+    px, wasm.alloc(N * D), wasm.alloc(N), wasm.alloc(N), wasm.alloc(3 * N * D), wasm.alloc(probFloats(ag)), wasm.alloc(N * D), wasm.alloc(N * F),
+    ag.bias ? wasm.put(ag.bias) : 0, ag.biasB, ag.biasQ,
+    n1.g, n1.b, qkv.pw, qkv.pb, out.pw, out.pb, n2.g, n2.b, ff1.pw, ff1.pb, ff2.pw, ff2.pb,
+  ]);
+  new Float32Array(slots.buffer, prm + 4 * 4, 1)[0] = o.epsilon;
+  const jobs = wasm.chunks(B, 8).map(([r0, r1]) => [r0, r1, prm]);
+  const rt = runtime(), work = N * D * (4 * D + 2 * F) + 2 * B * T * T * D;
+  rt.tuner.timed(work, rt.pool.ready() > 0, () => wasm.runKernelJobs(KIND.blockRows, jobs, work));
+  const y = wasm.take(px, N * D);
+  wasm.release(m);
+  return tf.tensor3d(y, [B, T, D]);
+}
+
 export function transformerBlockFused(x: tf.Tensor3D, weights: tf.Tensor[], o: BlockOptions): tf.Tensor3D {
   const [B, T, D] = x.shape;
   const F = weights[8].shape[1] as number;
   const N = B * T, ND = N * D, NF = N * F;
   const ag = geometry({ shape: [B, T, 3 * D] }, o.heads, o.bias, o.causal);
+  if (tf.engine().state.gradientDepth === 0 && !o.attnMask && !o.dropA && !o.dropF && byRows(B)) return inferBlockRows(x, weights, o, ag);
   const attnMask = o.attnMask ? (o.attnMask.dataSync() as Float32Array) : null;
   const dropA = o.dropA ? (o.dropA.dataSync() as Float32Array) : null;
   const dropF = o.dropF ? (o.dropF.dataSync() as Float32Array) : null;

@@ -66,6 +66,30 @@ describe('SeqnetTransformerBlock fused vs composed', () => {
     it.each(cases)('%s: same output and gradients', (_, causal, padded, rate) => check(causal, padded, rate));
   });
 
+  describe('inference over whole sequences (blockRows: one job per sequence range)', () => {
+    const infer = (causal: boolean, padded: boolean) => {
+      const block = makeBlock(causal, 0);
+      const x = randn(new Rng(8), [6, T, D]) as tf.Tensor3D; // 6 sequences: enough for 3 jobs on 2 threads
+      const mask = padded ? tf.tensor2d([1, 1, 1, 1, 1, 1, 1, 1, 0, 0].concat(new Array(20).fill(1)), [6, T]) : null;
+      const fast = tf.tidy(() => block.call(x, { mask: mask ?? undefined }));
+      expectClose(fast, onReferenceKernels(() => block.call(x, { mask: mask ?? undefined })), 1e-4, 'y');
+    };
+    it('on one thread: causal, and with padding', () => {
+      runtime().configureThreads(1, 1, false);
+      infer(true, false);
+      infer(false, true);
+      runtime().configureThreads();
+    });
+    describe('on two threads', () => {
+      beforeAll(spreadOverTwoThreads);
+      afterAll(() => runtime().configureThreads());
+      it('causal, and with padding', () => {
+        infer(true, false);
+        infer(false, true);
+      });
+    });
+  });
+
   it('fuses only while the activations it pins fit its budget (else the composed ops run)', () => {
     expect(blockFits(32, 64, 128, 4, 512)).toBe(true); // W3: about 18 MB a block
     expect(blockFits(32, 1024, 512, 8, 2048)).toBe(false); // P alone would be 1 GiB
@@ -78,7 +102,8 @@ describe('SeqnetTransformerBlock fused vs composed', () => {
     const before = pinnedBytes();
     const tensors = tf.memory().numTensors;
     const first = tf.tidy(() => block.call(x, {}).dataSync());
-    expect(runtime().weightCache.size).toBe(4); // qkv, out, ff_1, ff_2: each matrix packed with its bias
+    // qkv, out, ff_1, ff_2: each matrix packed with its bias; with B ≥ 2 × threads (blockRows) also both norms
+    expect(runtime().weightCache.size).toBe(B >= 2 * runtime().activeThreads() ? 6 : 4);
     const cached = pinnedBytes();
     expect(tf.tidy(() => block.call(x, {}).dataSync())).toEqual(first); // from the cache
     expect(pinnedBytes()).toBe(cached);
