@@ -45,11 +45,12 @@ void sk_convPoolGrad(int32_t B, int32_t T, int32_t C, int32_t k, int32_t F, int3
 /*
  * Forward of the same op without the conv output ever reaching memory: for the batch rows
  * [b0, b1), best[b, f] = max over real output positions t (ids[b, t] ≠ 0) of
- *   y[b, t, f] = Σ_{j < k, c < C} xs[b·Lp + t + j, c] · wp[j·C + c, f]
+ *   y[b, t, f] = Σ_{j < k, c < C} xs[b·ld + t + j, c] · wp[j·C + c, f]
  * and arg[b, f] = the first t reaching it (−1, best −∞, when no position is real).
- * xs: the padded sequences end to end, B·Lp rows of C floats plus CONV_TAIL_ROWS zero rows (a
- * tile of rows may run past the last sequence's end: those rows are computed and dropped);
- * output positions t < oW = Lp − k + 1. wp [k·C, Fp]: the kernel [k, C, F] with its rows padded
+ * xs: the padded sequences end to end, ld rows apart, C floats a row, with at least
+ * CONV_TAIL_ROWS zero rows after the last window (a tile of rows may run past the last
+ * sequence's end: those rows are computed and dropped); output positions t < oW, sequence b's
+ * window t starting at row b·ld + t. wp [k·C, Fp]: the kernel [k, C, F] with its rows padded
  * to Fp = F rounded up to 16 floats (zeros). ids i32 [B, T] (T ≥ oW). ws: Fp floats and Fp i32
  * of scratch (the wasm twin also keeps a 4 × 8 tile there). A tile is R output positions × NV
  * vectors of filters, its R·NV accumulators in registers for the whole k·C sum; each finished
@@ -115,9 +116,9 @@ static inline __attribute__((always_inline)) void convChunk(const int NV, int K,
   }
 }
 
-void sk_convMaxRows(int32_t b0, int32_t b1, int32_t T, int32_t C, int32_t k, int32_t F, int32_t Lp, ptr_t xs, ptr_t wp,
+void sk_convMaxRows(int32_t b0, int32_t b1, int32_t T, int32_t C, int32_t k, int32_t F, int32_t ld, int32_t oW, ptr_t xs, ptr_t wp,
                     ptr_t ids, ptr_t best, ptr_t arg, ptr_t ws) {
-  const int Fp = (F + 15) / 16 * 16, nv = Fp / SK_VL, K = k * C, oW = Lp - k + 1;
+  const int Fp = (F + 15) / 16 * 16, nv = Fp / SK_VL, K = k * C;
   const float *X = F32(xs), *W = F32(wp);
   const int32_t *I = I32(ids);
   float *bs = F32(ws), *BEST = F32(best);
@@ -127,7 +128,7 @@ void sk_convMaxRows(int32_t b0, int32_t b1, int32_t T, int32_t C, int32_t k, int
       bs[f] = -__builtin_inff();
       ag[f] = -1;
     }
-    const float *xb = X + (size_t)b * Lp * C;
+    const float *xb = X + (size_t)b * ld * C;
     const int32_t *idb = I + (size_t)b * T;
     for (int v0 = 0; v0 < nv; v0 += NV_MAX) {
       const int o = v0 * SK_VL;

@@ -52,19 +52,20 @@ export function convPoolGrad(
  * Forward of the same op without the conv output ever reaching memory (the twin of
  * native/convpool.c sk_convMaxRows): for the batch rows [b0, b1), best[b, f] = max over real
  * output positions t (ids[b, t] ≠ 0) of
- *   y[b, t, f] = Σ_{j < k, c < C} xs[b·Lp + t + j, c] · wp[j·C + c, f]
+ *   y[b, t, f] = Σ_{j < k, c < C} xs[b·ld + t + j, c] · wp[j·C + c, f]
  * and arg[b, f] = the first t reaching it (−1, best −∞, when no position is real).
- * xs: the padded sequences end to end, B·Lp rows of C floats plus 8 zero rows (a tile may run
- * past the last sequence: those rows are computed and dropped); t < oW = Lp − k + 1.
+ * xs: the padded sequences end to end, ld rows apart, C floats a row, with zero rows after the
+ * last window (8 at least: a tile may run past the last sequence; those rows are computed and
+ * dropped); output positions t < oW (sequence b's window t starts at row b·ld + t).
  * wp [k·C, Fp]: the kernel [k, C, F] with rows padded to Fp = F rounded up to 16 (zeros).
  * ids i32 [B, T]. ws: Fp floats, Fp i32 and a 4 × 8 tile of scratch. A tile is 4 positions ×
  * 8 filters, 8 accumulators over the whole k·C sum (tile4x8).
  */
 export function convMaxRows(
-  b0: i32, b1: i32, T: i32, C: i32, k: i32, F: i32, Lp: i32,
+  b0: i32, b1: i32, T: i32, C: i32, k: i32, F: i32, ld: i32, oW: i32,
   xs: usize, wp: usize, ids: usize, best: usize, arg: usize, ws: usize,
 ): void {
-  const Fp = (F + 15) / 16 * 16, K = k * C, oW = Lp - k + 1;
+  const Fp = (F + 15) / 16 * 16, K = k * C;
   const bs = ws, ag = ws + (<usize>Fp << 2), tile = ag + (<usize>Fp << 2);
   const rowBytes = <usize>Fp << 2, cBytes = <usize>C << 2;
   for (let b = b0; b < b1; b++) {
@@ -72,7 +73,7 @@ export function convMaxRows(
       store<f32>(bs + (<usize>f << 2), -Infinity);
       store<i32>(ag + (<usize>f << 2), -1);
     }
-    const xb = xs + (<usize>(b * Lp) * cBytes);
+    const xb = xs + (<usize>(b * ld) * cBytes);
     const idb = ids + (<usize>(b * T) << 2);
     for (let f0 = 0; f0 < Fp; f0 += 8) {
       const fo = <usize>f0 << 2;

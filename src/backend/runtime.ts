@@ -8,7 +8,7 @@
 import { tf } from './tf.js';
 import { Rng } from '../util/rng.js';
 import { Arena } from './wasm/arena.js';
-import { PinnedCache } from './wasm/pinned_cache.js';
+import { PinnedCache, PinnedInput } from './wasm/pinned_cache.js';
 import { loadLibrary, type Variant, type WasmLibrary } from './wasm/library.js';
 import { WorkerPool } from './wasm/pool.js';
 import { DEFAULT_MIN_WORK, defaultThreads, Tuner } from './wasm/tuner.js';
@@ -47,6 +47,11 @@ export class Runtime {
   dropout = new Rng(1);
   /** inference-time pinned copies of weights (the fused recurrent and dense ops') */
   readonly weightCache = new PinnedCache(() => this.arena);
+  /**
+   * the last activation several ops read the same copy of: TextCNN's widths all convolve one
+   * embedded batch, laid out once (conv_pool.ts); one entry, replaced by the next input
+   */
+  readonly inputCache = new PinnedInput(() => this.arena);
   /**
    * counts optimizer steps (the fused Adam writes weights in place): caches of weight values
    * compare it, and drop what an older version pinned

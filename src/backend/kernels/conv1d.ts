@@ -40,16 +40,21 @@ function geometry(ci: ConvInfo): Geometry {
  */
 export function putRows(src: Float32Array, B: number, n: number, width: number, stride: number, at: number, tail = 0): number {
   const p = wasm.alloc((B * stride + tail) * width);
+  writeRows(p, src, B, n, width, stride, at, tail);
+  return p;
+}
+
+/** putRows into the block at byte pointer p ((B·stride + tail)·width floats), zeroing the rest of it. */
+export function writeRows(p: number, src: Float32Array, B: number, n: number, width: number, stride: number, at: number, tail = 0): void {
   const heap = wasm.heap();
   const end = (p >> 2) + (B * stride + tail) * width;
   if (stride === n && at === 0) {
     heap.set(src, p >> 2);
     heap.fill(0, (p >> 2) + B * stride * width, end);
-    return p;
+    return;
   }
   heap.fill(0, p >> 2, end);
   for (let b = 0; b < B; b++) heap.set(src.subarray(b * n * width, (b + 1) * n * width), (p >> 2) + (b * stride + at) * width);
-  return p;
 }
 
 /** out[b] = rows b·stride + at … + n of the block at p (width floats each). */

@@ -5,12 +5,13 @@
  * columns (and its gradient, a pad) cost milliseconds per call.
  *  - Transpose: an identity permutation shares the input buffer (as Reshape does); otherwise axes
  *    that stay adjacent are merged and the output is written in order with strided reads.
- *  - GatherV2: whole slices are copied; any index out of range goes to the original kernel,
- *    which throws its error.
+ *  - GatherV2: whole slices are copied (rows of a float32 table by the native kernels' gather
+ *    where they are built); any index out of range goes to the original kernel, which throws its error.
  *  - Slice / SplitV / PadV2: the innermost axis is copied as one run per outer position.
  * Numeric dtypes only (string and complex64 go to the original).
  */
 import { tf } from '../tf.js';
+import * as wasm from '../wasm/index.js';
 import { size, type KernelArgs, type KernelConfig, type TensorInfo } from './cpu_util.js';
 
 type Numeric = Float32Array | Int32Array | Uint8Array;
@@ -110,6 +111,9 @@ export function makeGatherV2(original: KernelConfig): KernelConfig {
     const xs = backend.data.get(x.dataId).values as Numeric;
     const n = ids.length / batchSize; // indices per batch
     const out = like(xs, batchSize * outerSize * n * sliceSize);
+    // rows of a float32 table (an embedding lookup): the native gather, which keeps several rows' cache misses in flight
+    const rows = batchSize === 1 && outerSize === 1 && xs instanceof Float32Array && ids instanceof Int32Array && out instanceof Float32Array;
+    if (rows && wasm.gatherRowsNative(xs, ids, out, sliceSize)) return backend.makeTensorInfo(info.outputShape, x.dtype, out);
     let o = 0;
     for (let b = 0; b < batchSize; b++) {
       for (let q = 0; q < outerSize; q++) {

@@ -11,7 +11,9 @@
  * fold it into the masked max of each (b, f) and its position t*: the [B, T, F] conv output is
  * never written. As relu and the bias are monotone and constant over t,
  * max_t relu(y_t + bias) = relu(max_t y_t + bias), so both are applied to the max alone.
- * Outside a gradient scope (inference) the padded filters come from the runtime's weight cache.
+ * The padded sequences are copied into wasm memory once for all widths (the runtime's input
+ * cache), laid out with room for any width's padding. Outside a gradient scope (inference) the
+ * padded filters come from the runtime's weight cache.
  * Backward is sparse: after a global max the gradient reaching the conv output is non-zero only
  * at t*(b, f), and only when pooled[b, f] > 0 (relu). With g = dPooled and g' = g·[pooled > 0]:
  *   dbias[f]             = Σ_b g'[b, f]
@@ -23,7 +25,7 @@
  */
 import { runtime } from '../runtime.js';
 import { tf } from '../tf.js';
-import { putRows } from '../kernels/conv1d.js';
+import { writeRows } from '../kernels/conv1d.js';
 import { KIND } from '../wasm/interface.js';
 import * as wasm from '../wasm/index.js';
 import { idsMask, pool } from './pool.js';
@@ -32,17 +34,25 @@ export type ConvPoolPadding = 'valid' | 'same';
 
 interface Geometry {
   B: number; T: number; C: number; k: number; F: number;
-  /** zero rows before each sequence, padded length, output positions per sequence */
-  left: number; Lp: number; oW: number;
+  /** zero rows this width's padding puts before each sequence, output positions per sequence */
+  left: number; oW: number;
+  /**
+   * the input as the kernel reads it: each sequence with `pad` zero rows on either side, so rows
+   * ld = T + 2·pad apart; window t of sequence b starts at row b·ld + pad − left + t
+   */
+  pad: number; ld: number;
 }
+
+/** Zero rows either side of each sequence for 'same' padding: enough for every width up to 9, so TextCNN's widths share one copy. */
+const SAME_PAD = 4;
 
 function geometry(x: tf.Tensor, kernel: tf.Tensor, padding: ConvPoolPadding): Geometry {
   const [B, T, C] = x.shape;
   const [k, , F] = kernel.shape;
   // 'same' as tfjs computes it: k − 1 zeros in all, the extra one (even k) on the right
   const left = padding === 'same' ? Math.floor((k - 1) / 2) : 0;
-  const Lp = padding === 'same' ? T + k - 1 : T;
-  return { B, T, C, k, F, left, Lp, oW: Lp - k + 1 };
+  const pad = padding === 'same' ? Math.max(SAME_PAD, k - 1 - left) : 0;
+  return { B, T, C, k, F, left, oW: convPoolOutputs(T, k, padding), pad, ld: T + 2 * pad };
 }
 
 /** Output positions per sequence of a stride-1 conv1d; the fused op needs at least one. */
@@ -74,22 +84,37 @@ function cachedKernel(w: Float32Array, K: number, F: number): number {
   });
 }
 
+/**
+ * x [B, T, C] as the kernel reads it (Geometry: B·ld rows, then TAIL_ROWS zero rows), pinned.
+ * Every width of a TextCNN reads the same embedded batch with the same layout, so they share one
+ * copy (the runtime's input cache: one entry, replaced by the next input). A byte pointer to
+ * row 0; call with an empty stack.
+ */
+function paddedInput(x: Float32Array, g: Geometry): number {
+  const { B, T, C, pad, ld } = g;
+  return runtime().inputCache.get(x, `convPool ${B} ${T} ${C} ${pad}`, () => {
+    const p = wasm.pin((B * ld + TAIL_ROWS) * C);
+    writeRows(p, x, B, T, C, ld, pad, TAIL_ROWS);
+    return p;
+  });
+}
+
 /** Whether convMaxRows' scratch (Fp floats, Fp i32 and a 32-float tile per thread) fits in a thread's workspace. */
 export const convMaxFits = (F: number): boolean => 4 * (2 * paddedFilters(F) + 32) <= wasm.exportsOf().workspaceBytes();
 
 /** pooled [B, F] and arg [B, F]: the position t* of each max, −1 where pooled is 0 (no gradient). */
 function forward(g: Geometry, x: Float32Array, w: Float32Array, bias: Float32Array, ids: Int32Array, infer: boolean) {
-  const { B, T, C, k, F, left, Lp } = g;
+  const { B, T, C, k, F, left, pad, ld, oW } = g;
   const K = k * C;
   const pw = infer ? cachedKernel(w, K, F) : 0;
+  const px = paddedInput(x, g) + (pad - left) * C * 4; // this width's window 0
   const m = wasm.mark();
-  const px = putRows(x, B, T, C, Lp, left, TAIL_ROWS); // the padded sequences end to end
   const pk = pw || wasm.alloc(K * paddedFilters(F));
   if (!pw) padKernel(w, K, F, pk);
   const pids = wasm.alloc(B * T), pbest = wasm.alloc(B * F), parg = wasm.alloc(B * F);
   new Int32Array(wasm.heap().buffer, pids, B * T).set(ids);
-  const jobs = wasm.chunks(B, JOBS).map(([b0, b1]) => [b0, b1, T, C, k, F, Lp, px, pk, pids, pbest, parg]);
-  const rt = runtime(), work = B * g.oW * F * K;
+  const jobs = wasm.chunks(B, JOBS).map(([b0, b1]) => [b0, b1, T, C, k, F, ld, oW, px, pk, pids, pbest, parg]);
+  const rt = runtime(), work = B * oW * F * K;
   rt.tuner.timed(work, rt.pool.ready() > 0, () => wasm.runKernelJobs(KIND.convMaxRows, jobs, work));
   const best = wasm.take(pbest, B * F);
   const arg = new Int32Array(B * F);

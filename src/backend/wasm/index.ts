@@ -22,6 +22,12 @@ export const pin = (n: number): number => runtime().arena.pin(n);
 export const unpin = (p: number): void => runtime().arena.unpin(p);
 export const pinnedBytes = (): number => runtime().arena.pinnedBytes();
 export const activeThreads = (): number => runtime().activeThreads();
+/**
+ * out row i = table row ids[i] (width floats each) with the native kernels' prefetching gather;
+ * false where they are off or an index or length does not fit (the caller then copies in JS).
+ */
+export const gatherRowsNative = (table: Float32Array, ids: Int32Array, out: Float32Array, width: number): boolean =>
+  runtime().library.native?.gatherRows(table, ids, out, width) ?? false;
 /** The products' column panel (library.ts): column blocks given to threads start on its boundaries. */
 const panelWidth = (): number => runtime().library.panelWidth;
 

@@ -49,7 +49,7 @@ const table = {
   blockRows: { params: ['b0', 'b1', 'params', 'ws'] },
   seqForwardRows: { params: ['b0', 'b1', 'params', 'ws'] },
   seqBackwardRows: { params: ['b0', 'b1', 'params', 'ws'] },
-  convMaxRows: { params: ['b0', 'b1', 'T', 'C', 'k', 'F', 'Lp', 'xs', 'wp', 'ids', 'best', 'arg', 'ws'] },
+  convMaxRows: { params: ['b0', 'b1', 'T', 'C', 'k', 'F', 'ld', 'oW', 'xs', 'wp', 'ids', 'best', 'arg', 'ws'] },
   gemmRows: { params: ['m0', 'm1', 'N', 'K', 'a', 'lda', 'bp', 'c', 'ldc', 'ws'] },
 } as const satisfies Record<string, { params: readonly string[]; returns?: 'i32' }>;
 

@@ -21,6 +21,11 @@ interface Addon {
   bind(view: Uint8Array): Partial<KernelExports>;
   /** What the kernels were compiled for: 'AVX-512', 'AVX2', … */
   target(): string;
+  /**
+   * An embedding lookup on JS arrays (native/gather.c): out row i = table row ids[i], each
+   * `width` floats; false (nothing written) when an index or a length does not fit.
+   */
+  gatherRows(table: Float32Array, ids: Int32Array, out: Float32Array, width: number): boolean;
 }
 
 export interface NativeKernels {
@@ -30,6 +35,8 @@ export interface NativeKernels {
   exports: Partial<KernelExports>;
   /** those seqnet uses (library.ts): all of them but a packed-layout group the addon only has in part */
   names: string[];
+  /** the addon's row gather on JS arrays (Addon.gatherRows) */
+  gatherRows: Addon['gatherRows'];
 }
 
 /**
@@ -60,7 +67,7 @@ export function bindNative(memory: WebAssembly.Memory, path = NATIVE_PATH): Nati
   try {
     const addon = createRequire(import.meta.url)(path) as Addon;
     const exports = addon.bind(new Uint8Array(memory.buffer));
-    return { path, target: addon.target(), exports, names: Object.keys(exports) };
+    return { path, target: addon.target(), exports, names: Object.keys(exports), gatherRows: addon.gatherRows };
   } catch (e) {
     return `did not load: ${(e as Error).message}`;
   }

@@ -74,3 +74,34 @@ export class PinnedCache {
     if (list) this.byFirst.set(first, list.filter((x) => x !== e));
   }
 }
+
+/**
+ * One pinned copy of the last input array several ops read in turn (TextCNN's widths all
+ * convolve one embedded batch), reused while the same array comes back with the same tag (its
+ * layout). Holds that one array strongly: a WeakRef would keep every array it ever saw alive
+ * until the synchronous job (an inference loop) ends. Owned by the runtime; the next input, or
+ * clear(), unpins it.
+ */
+export class PinnedInput {
+  private key: Float32Array | null = null;
+  private tag = '';
+  private ptr = 0;
+
+  constructor(private readonly arena: () => Arena) {}
+
+  /** The block build() pinned for exactly this array and tag, else a new one. Call with an empty arena stack. */
+  get(x: Float32Array, tag: string, build: () => number): number {
+    if (x === this.key && tag === this.tag) return this.ptr;
+    this.clear();
+    this.ptr = build();
+    this.key = x;
+    this.tag = tag;
+    return this.ptr;
+  }
+
+  clear(): void {
+    if (this.ptr) this.arena().unpin(this.ptr);
+    this.key = null;
+    this.ptr = 0;
+  }
+}

@@ -70,8 +70,8 @@ describe.skipIf(!canBuildNative())('native convMaxRows', () => {
       new Int32Array(t.heap().buffer, pids, B * T).set(ids);
       for (const [name, lib] of [['wasm', t.wasm], ['native', t.native]] as const) {
         const best = t.alloc(B * F), arg = t.alloc(B * F), ws = t.alloc(2 * Fp + 32);
-        lib.convMaxRows(0, 1, T, C, k, F, Lp, px, pw, pids, best, arg, ws); // two calls: batch rows [0, 1) and [1, B)
-        lib.convMaxRows(1, B, T, C, k, F, Lp, px, pw, pids, best, arg, ws);
+        lib.convMaxRows(0, 1, T, C, k, F, Lp, Lp - k + 1, px, pw, pids, best, arg, ws); // two calls: batch rows [0, 1) and [1, B)
+        lib.convMaxRows(1, B, T, C, k, F, Lp, Lp - k + 1, px, pw, pids, best, arg, ws);
         expect(maxRelDiff(t.get(best, B * F), want.best), `${name} best`).toBeLessThan(1e-5);
         expect(Array.from(new Int32Array(t.heap().buffer, arg, B * F)), `${name} arg`).toEqual(Array.from(want.arg));
       }

@@ -102,6 +102,34 @@ describe('convMaxPoolFused', () => {
     tf.dispose([x, ids, b, w1, w2, y, yRef]);
   });
 
+  it('lays the input out once for every width it fits (TextCNN: one embedded batch, several widths), and each still matches the plain ops', () => {
+    const rng = new Rng(12);
+    const x = randn(rng, [3, 11, 5]) as tf.Tensor3D;
+    const ids = tokenIds(3, 11);
+    const cache = runtime().inputCache;
+    const get = cache.get.bind(cache);
+    let copies = 0;
+    cache.get = (a, tag, build) => get(a, tag, () => (copies++, build()));
+    try {
+      for (const [padding, widths, want] of [['valid', [2, 3, 5], 1], ['same', [2, 3, 4, 9], 1], ['same', [3, 11, 3], 3]] as const) {
+        cache.clear();
+        copies = 0;
+        for (const k of widths) {
+          const w = randn(rng, [k, 5, 7], 0.5) as tf.Tensor3D, b = tf.zeros([7]) as tf.Tensor1D;
+          const y = convMaxPoolFused(x, w, b, ids, padding);
+          const yRef = onReferenceKernels(() => reference(x, w, b, ids, padding));
+          expectClose(y, yRef, 1e-4, `${padding} k ${k}`);
+          tf.dispose([w, b, y, yRef]);
+        }
+        // width 11 needs more room than the shared layout's: its own copy, and the next width another
+        expect(copies, `${padding} ${widths}`).toBe(want);
+      }
+    } finally {
+      cache.get = get;
+    }
+    tf.dispose([x, ids]);
+  });
+
   it('leaves no tensors behind after a forward and backward pass', () => {
     const rng = new Rng(9);
     const x = randn(rng, [3, 8, 4]) as tf.Tensor3D;
