@@ -7,8 +7,7 @@
 
 void sk_layerNormRows(int32_t N, int32_t D, ptr_t x, ptr_t g, ptr_t b, float eps, ptr_t y, ptr_t mean, ptr_t rstd);
 void sk_attnDecodeRow(int32_t H, int32_t D, int32_t p, ptr_t q, ptr_t k, ptr_t v, ptr_t scores, ptr_t ctx);
-void seqnet_feedForwardRows(int32_t R, int32_t D, int32_t F, float eps, ptr_t x, ptr_t n, ptr_t mean, ptr_t rstd,
-                            ptr_t ff, ptr_t g, ptr_t be, ptr_t W1, ptr_t b1, ptr_t W2, ptr_t b2, ptr_t ws);
+void sk_geluN(int32_t n, ptr_t src, ptr_t dst);
 void sk_addArrays(int32_t n, ptr_t a, ptr_t b, ptr_t dst);
 void sk_addBias(int32_t M, int32_t N, ptr_t c, int32_t ldc, ptr_t bias);
 
@@ -35,5 +34,11 @@ void sk_decodeBlockRows(ptr_t prm, ptr_t ws) {
   sk_sgemmPacked(B, D, D, 1, c, D, 0, a[WO], D, 0, 0, at, D, ws);
   sk_addBias(B, D, at, D, a[BO]);
   sk_addArrays(B * D, x, at, x);
-  seqnet_feedForwardRows(B, D, F, eps, x, n, a[MEAN], a[RSTD], ff, a[G2], a[BE2], a[W1], a[BI1], a[W2], a[BI2], ws);
+  sk_layerNormRows(B, D, x, a[G2], a[BE2], eps, n, a[MEAN], a[RSTD]);
+  sk_sgemmPacked(B, F, D, 1, n, D, 0, a[W1], F, 0, 0, ff, F, ws);
+  sk_addBias(B, F, ff, F, a[BI1]);
+  sk_geluN(B * F, ff, ff);
+  sk_sgemmPacked(B, D, F, 1, ff, F, 0, a[W2], D, 0, 0, at, D, ws);
+  sk_addBias(B, D, at, D, a[BI2]);
+  sk_addArrays(B * D, x, at, x);
 }

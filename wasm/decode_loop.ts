@@ -7,12 +7,11 @@
 // of i32 at `p` (DecodeParams below; eps as the bits of an f32), written by the caller; ws is the
 // sgemm workspace.
 
-import { addArrays } from './elementwise';
+import { addArrays, geluN } from './elementwise';
 import { layerNormRows } from './norm';
 import { addBias, sgemmPacked } from './sgemm';
 import { attnDecodeRow } from './attn_decode';
 import { arg, ptr } from './params';
-import { feedForwardRows } from './residual';
 
 // DecodeParams, i32 slots: sizes, then scratch pointers, then the block's weights, then per row
 // the cache pointers k, v ([maxLen, D] each)
@@ -40,5 +39,11 @@ export function decodeBlockRows(prm: usize, ws: usize): void {
   sgemmPacked(B, D, D, 1, c, D, false, ptr(prm, WO), D, 0, 0, a, D, ws);
   addBias(B, D, a, D, ptr(prm, BO));
   addArrays(B * D, x, a, x);
-  feedForwardRows(B, D, F, eps, x, n, mean, rstd, ff, ptr(prm, G2), ptr(prm, BE2), ptr(prm, W1), ptr(prm, BI1), ptr(prm, W2), ptr(prm, BI2), ws);
+  layerNormRows(B, D, x, ptr(prm, G2), ptr(prm, BE2), eps, n, mean, rstd);
+  sgemmPacked(B, F, D, 1, n, D, false, ptr(prm, W1), F, 0, 0, ff, F, ws);
+  addBias(B, F, ff, F, ptr(prm, BI1));
+  geluN(B * F, ff, ff);
+  sgemmPacked(B, D, F, 1, ff, F, false, ptr(prm, W2), D, 0, 0, a, D, ws);
+  addBias(B, D, a, D, ptr(prm, BI2));
+  addArrays(B * D, x, a, x);
 }

@@ -52,8 +52,22 @@ function store(be: CpuData, v: tf.Variable, vals: Float32Array): void {
   t.dispose();
 }
 
-/** One pass over a variable: the moments and the weights (out arrays may be the in arrays). */
+/**
+ * One pass over a variable: the moments and the weights (out arrays may be the in arrays); in the
+ * native kernels where they are built (the same operations, bit for bit: native/adam.c).
+ */
 function update(
+  g: Float32Array, mIn: Float32Array, vIn: Float32Array, wIn: Float32Array,
+  mOut: Float32Array, vOut: Float32Array, wOut: Float32Array,
+  b1: number, b2: number, lrOverC1: number, invC2: number, eps: number,
+): void {
+  const native = runtime().library.native;
+  if (native?.adamUpdate(g, mIn, vIn, wIn, mOut, vOut, wOut, b1, b2, lrOverC1, invC2, eps)) return;
+  updateJs(g, mIn, vIn, wIn, mOut, vOut, wOut, b1, b2, lrOverC1, invC2, eps);
+}
+
+/** The same pass in JS (exported for the test against the native one). */
+export function updateJs(
   g: Float32Array, mIn: Float32Array, vIn: Float32Array, wIn: Float32Array,
   mOut: Float32Array, vOut: Float32Array, wOut: Float32Array,
   b1: number, b2: number, lrOverC1: number, invC2: number, eps: number,

@@ -58,13 +58,27 @@ export function times(M: number, N: number, K: number, a: number, b: number, tra
  * the blocks summed after; as a new array.
  */
 export function transTimes(R: number, S: number, N: number, a: number, g: number): Float32Array {
+  return transTimesMany(N, [[R, S, a, g]])[0];
+}
+
+/**
+ * Several such products over the same N tokens ([R, S, a, g] each) as the jobs of one hand-off to
+ * the threads: a block's weight gradients, whose inputs are all ready once its backward pass has
+ * run, balance better together than one product at a time.
+ */
+export function transTimesMany(N: number, products: [number, number, number, number][]): Float32Array[] {
   const m = wasm.mark();
   const parts = wasm.chunks(N, TOKEN_PARTS, 8);
-  const out = wasm.alloc(parts.length * R * S);
-  const jobs = parts.map(([k0, k1], j) => [R, S, k1 - k0, 1, a + k0 * R * 4, R, 1, g + k0 * S * 4, S, 0, 0, out + j * R * S * 4, S]);
-  timed(R * S * N, () => wasm.runKernelJobs(KIND.sgemm, jobs, R * S * N));
-  for (let j = 1; j < parts.length; j++) wasm.elementwise().addArrays(R * S, out, out + j * R * S * 4, out);
-  const r = wasm.take(out, R * S);
+  const outs = products.map(([R, S]) => wasm.alloc(parts.length * R * S));
+  const jobs = products.flatMap(([R, S, a, g], i) =>
+    parts.map(([k0, k1], j) => [R, S, k1 - k0, 1, a + k0 * R * 4, R, 1, g + k0 * S * 4, S, 0, 0, outs[i] + j * R * S * 4, S]),
+  );
+  const work = products.reduce((w, [R, S]) => w + R * S * N, 0);
+  timed(work, () => wasm.runKernelJobs(KIND.sgemm, jobs, work));
+  const r = products.map(([R, S], i) => {
+    for (let j = 1; j < parts.length; j++) wasm.elementwise().addArrays(R * S, outs[i], outs[i] + j * R * S * 4, outs[i]);
+    return wasm.take(outs[i], R * S);
+  });
   wasm.release(m);
   return r;
 }

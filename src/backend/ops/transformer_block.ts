@@ -8,8 +8,9 @@
  * blocks, held by the runtime until the backward pass (or, if its tape ends without one, the next).
  * Products as dense.ts' jobs (rows of C over a once-packed B; weight gradients over ranges of
  * tokens; inference on the weight cache's packed copies), layer norm / GELU / attention as in
- * layer_norm.ts, dense.ts and attention.ts. Inference on enough sequences to keep every thread
- * busy runs the whole block as jobs of whole sequences (blockRows): one hand-off per block. Otherwise it composes those ops (layerNorm, selfAttention, dense, dropout): the
+ * layer_norm.ts, dense.ts and attention.ts. On enough sequences to keep every thread busy, the
+ * forward pass (training or inference) is instead one kernel run as jobs of whole sequences
+ * (blockRows): one hand-off to the threads per block. Otherwise it composes those ops (layerNorm, selfAttention, dense, dropout): the
  * same maths (tests compare values and gradients), drawing the same dropout masks in the same order.
  */
 import { runtime, type Held } from '../runtime.js';
@@ -17,7 +18,7 @@ import { tf } from '../tf.js';
 import { KIND } from '../wasm/interface.js';
 import * as wasm from '../wasm/index.js';
 import { attentionBackwardAt, attentionBias, attentionForwardAt, geometry, probFloats, selfAttention } from './attention.js';
-import { cachedWeights, dense, times, timesPacked, transTimes } from './dense.js';
+import { cachedWeights, dense, times, timesPacked, transTimesMany } from './dense.js';
 import { dropout, dropoutMask } from './dropout.js';
 import { cachedNorm, layerNorm } from './layer_norm.js';
 
@@ -66,44 +67,61 @@ function mulInPlace(n: number, a: number, m: number): void {
   if (m) wasm.attentionRows().mulRows(1, n, n, a, m, 0, a);
 }
 
-/** BlockParams (wasm/block_loop.ts): i32 slots the blockRows kernel reads its arguments from. */
-const BLOCK_PARAMS = 28;
-
-/** Whether inference runs as blockRows jobs of whole sequences: enough of them to keep every thread busy. */
+/** Whether the block runs as jobs of whole sequences (blockRows): enough of them to keep every thread busy. */
 const byRows = (B: number): boolean => B >= 2 * runtime().activeThreads();
 
+/** Pointers (wasm blocks) of one pass of blockRows: BlockParams, wasm/block_loop.ts, past its sizes. */
+interface RowsPass {
+  /** the activations, x the input (kept for the backward pass when training) and y the output */
+  x: number; ln1: number; m1: number; r1: number; qkv: number; P: number; Pd: number; ctx: number;
+  h: number; ln2: number; m2: number; r2: number; pre: number; g: number; y: number;
+  /** attention bias, its strides; dropout multipliers (0 = none) */
+  bias: number; biasB: number; biasQ: number; attnMask: number; dropA: number; dropF: number;
+  /** layer norms' gamma and beta, the products' packed kernels (packB) and biases, in BLOCK_WEIGHTS order */
+  weights: number[];
+}
+
 /**
- * Inference (no gradient scope, no dropout) on B ≥ 2 × threads sequences: the whole block as
- * jobs of whole sequences (blockRows, wasm/block_loop.ts), one hand-off to the worker threads per
- * block instead of one per product, x updated in place in wasm memory; weights from the cache.
+ * The whole block as jobs of whole sequences (blockRows, wasm/block_loop.ts and
+ * native/block_loop.c): one hand-off to the worker threads per block instead of one per product.
+ */
+function blockRows(B: number, T: number, D: number, F: number, o: BlockOptions, p: RowsPass): void {
+  const slots = [
+    T, D, F, o.heads | (o.causal ? 1 << 16 : 0), 0,
+    p.x, p.ln1, p.m1, p.r1, p.qkv, p.P, p.Pd, p.ctx, p.h, p.ln2, p.m2, p.r2, p.pre, p.g, p.y,
+    p.bias, p.biasB, p.biasQ, p.attnMask, p.dropA, p.dropF, ...p.weights,
+  ];
+  const prm = wasm.alloc(slots.length);
+  new Int32Array(wasm.heap().buffer, prm, slots.length).set(slots);
+  new Float32Array(wasm.heap().buffer, prm + 4 * 4, 1)[0] = o.epsilon;
+  const jobs = wasm.chunks(B, 8).map(([b0, b1]) => [b0, b1, prm]);
+  const rt = runtime(), work = B * T * D * (4 * D + 2 * F) + 2 * B * T * T * D;
+  rt.tuner.timed(work, rt.pool.ready() > 0, () => wasm.runKernelJobs(KIND.blockRows, jobs, work));
+}
+
+/**
+ * Inference (no gradient scope, no dropout) on B ≥ 2 × threads sequences: blockRows on scratch
+ * blocks, with the weights from the runtime's cache (packed and pinned while unchanged).
  */
 function inferBlockRows(x: tf.Tensor3D, weights: tf.Tensor[], o: BlockOptions, ag: ReturnType<typeof geometry>): tf.Tensor3D {
   const [B, T, D] = x.shape;
   const F = weights[8].shape[1] as number;
-  const N = B * T;
-  const v = weights.map((t) => t.dataSync() as Float32Array);
-  const [g1, b1, Wqkv, bqkv, Wo, bo, g2, b2, W1, bf1, W2, bf2] = v;
+  const N = B * T, ND = N * D;
+  const [g1, b1, Wqkv, bqkv, Wo, bo, g2, b2, W1, bf1, W2, bf2] = weights.map((t) => t.dataSync() as Float32Array);
   const [qkv, out, ff1, ff2] = [[Wqkv, bqkv, D, 3 * D], [Wo, bo, D, D], [W1, bf1, D, F], [W2, bf2, F, D]].map(
     ([w, b, I, O]) => cachedWeights(w as Float32Array, b as Float32Array, I as number, O as number),
   );
   const [n1, n2] = [[g1, b1], [g2, b2]].map(([g, b]) => cachedNorm(g, b));
   const m = wasm.mark();
-  const px = wasm.put(x.dataSync() as Float32Array);
-  const prm = wasm.alloc(BLOCK_PARAMS);
-  const slots = new Int32Array(wasm.heap().buffer, prm, BLOCK_PARAMS);
-  slots.set([
-    T, D, F, o.heads | (o.causal ? 1 << 16 : 0), 0,
-    px, wasm.alloc(N * D), wasm.alloc(N), wasm.alloc(N), wasm.alloc(3 * N * D), wasm.alloc(probFloats(ag)), wasm.alloc(N * D), wasm.alloc(N * F),
-    ag.bias ? wasm.put(ag.bias) : 0, ag.biasB, ag.biasQ,
-    n1.g, n1.b, qkv.pw, qkv.pb, out.pw, out.pb, n2.g, n2.b, ff1.pw, ff1.pb, ff2.pw, ff2.pb,
-  ]);
-  new Float32Array(slots.buffer, prm + 4 * 4, 1)[0] = o.epsilon;
-  const jobs = wasm.chunks(B, 8).map(([r0, r1]) => [r0, r1, prm]);
-  const rt = runtime(), work = N * D * (4 * D + 2 * F) + 2 * B * T * T * D;
-  rt.tuner.timed(work, rt.pool.ready() > 0, () => wasm.runKernelJobs(KIND.blockRows, jobs, work));
-  const y = wasm.take(px, N * D);
+  const [ln1, m1, r1, pqkv, P, ctx, h, ln2, m2, r2, pre, g, y] = [ND, N, N, 3 * ND, probFloats(ag), ND, ND, ND, N, N, N * F, N * F, ND].map((n) => wasm.alloc(n));
+  blockRows(B, T, D, F, o, {
+    x: wasm.put(x.dataSync() as Float32Array), ln1, m1, r1, qkv: pqkv, P, Pd: 0, ctx, h, ln2, m2, r2, pre, g, y,
+    bias: ag.bias ? wasm.put(ag.bias) : 0, biasB: ag.biasB, biasQ: ag.biasQ, attnMask: 0, dropA: 0, dropF: 0,
+    weights: [n1.g, n1.b, qkv.pw, qkv.pb, out.pw, out.pb, n2.g, n2.b, ff1.pw, ff1.pb, ff2.pw, ff2.pb],
+  });
+  const ys = wasm.take(y, ND);
   wasm.release(m);
-  return tf.tensor3d(y, [B, T, D]);
+  return tf.tensor3d(ys, [B, T, D]);
 }
 
 export function transformerBlockFused(x: tf.Tensor3D, weights: tf.Tensor[], o: BlockOptions): tf.Tensor3D {
@@ -138,9 +156,10 @@ export function transformerBlockFused(x: tf.Tensor3D, weights: tf.Tensor[], o: B
     // h = x + a: without dropout the attention branch is added onto a copy of x, which inference
     // (needing no x for a backward pass) also normalises in place of x
     if (!training && !dropA) at.x = at.h;
+    const rows = training && byRows(B); // the whole forward pass as jobs of whole sequences (blockRows)
     const h = wasm.heap();
     h.set(xs, at.x >> 2);
-    if (!dropA && at.h !== at.x) h.set(xs, at.h >> 2);
+    if (!dropA && at.h !== at.x && !rows) h.set(xs, at.h >> 2);
     const [pg1, pb1, pg2, pb2] = [g1, b1, g2, b2].map(put);
     const [[pWqkv, pbqkv], [pWo, pbo], [pW1, pbf1], [pW2, pbf2]] = cached
       ? cached.map((c) => [c.pw, c.pb])
@@ -150,31 +169,40 @@ export function transformerBlockFused(x: tf.Tensor3D, weights: tf.Tensor[], o: B
       cached ? timesPacked(M, O, K, a, w, c, accumulate) : times(M, O, K, a, w, false, c, accumulate);
     const pAttnMask = put(attnMask), pDropA = put(dropA), pDropF = put(dropF), pBias = put(ag.bias);
 
-    wasm.layerNorm(N, D, at.x, pg1, pb1, o.epsilon, at.ln1, at.m1, at.r1);
-    product(N, 3 * D, D, at.ln1, pWqkv, at.qkv);
-    wasm.addBias(N, 3 * D, at.qkv, pbqkv);
-    attentionForwardAt(ag, at.qkv, pBias, pAttnMask, at.P, pAttnMask ? wasm.alloc(probFloats(ag)) : 0, at.ctx);
-    if (pDropA) {
-      const pa = wasm.alloc(ND);
-      product(N, D, D, at.ctx, pWo, pa);
-      wasm.addBias(N, D, pa, pbo);
-      mulInPlace(ND, pa, pDropA);
-      wasm.elementwise().addArrays(ND, at.x, pa, at.h);
-    } else {
-      product(N, D, D, at.ctx, pWo, at.h, true);
-      wasm.addBias(N, D, at.h, pbo);
-    }
-    wasm.layerNorm(N, D, at.h, pg2, pb2, o.epsilon, at.ln2, at.m2, at.r2);
-    product(N, F, D, at.ln2, pW1, at.pre);
-    wasm.addBias(N, F, at.pre, pbf1);
-    wasm.geluN(NF, at.pre, at.g);
     const pf = wasm.alloc(ND); // y = h + f
-    if (!pDropF) wasm.heap().copyWithin(pf >> 2, at.h >> 2, (at.h >> 2) + ND);
-    product(N, D, F, at.g, pW2, pf, !pDropF);
-    wasm.addBias(N, D, pf, pbf2);
-    if (pDropF) {
-      mulInPlace(ND, pf, pDropF);
-      wasm.elementwise().addArrays(ND, at.h, pf, pf);
+    if (rows) {
+      const pk = (w: number, K: number, O: number) => wasm.packB(K, O, w, false);
+      blockRows(B, T, D, F, o, {
+        ...at, Pd: pAttnMask ? wasm.alloc(probFloats(ag)) : 0, y: pf,
+        bias: pBias, biasB: ag.biasB, biasQ: ag.biasQ, attnMask: pAttnMask, dropA: pDropA, dropF: pDropF,
+        weights: [pg1, pb1, pk(pWqkv, D, 3 * D), pbqkv, pk(pWo, D, D), pbo, pg2, pb2, pk(pW1, D, F), pbf1, pk(pW2, F, D), pbf2],
+      });
+    } else {
+      wasm.layerNorm(N, D, at.x, pg1, pb1, o.epsilon, at.ln1, at.m1, at.r1);
+      product(N, 3 * D, D, at.ln1, pWqkv, at.qkv);
+      wasm.addBias(N, 3 * D, at.qkv, pbqkv);
+      attentionForwardAt(ag, at.qkv, pBias, pAttnMask, at.P, pAttnMask ? wasm.alloc(probFloats(ag)) : 0, at.ctx);
+      if (pDropA) {
+        const pa = wasm.alloc(ND);
+        product(N, D, D, at.ctx, pWo, pa);
+        wasm.addBias(N, D, pa, pbo);
+        mulInPlace(ND, pa, pDropA);
+        wasm.elementwise().addArrays(ND, at.x, pa, at.h);
+      } else {
+        product(N, D, D, at.ctx, pWo, at.h, true);
+        wasm.addBias(N, D, at.h, pbo);
+      }
+      wasm.layerNorm(N, D, at.h, pg2, pb2, o.epsilon, at.ln2, at.m2, at.r2);
+      product(N, F, D, at.ln2, pW1, at.pre);
+      wasm.addBias(N, F, at.pre, pbf1);
+      wasm.geluN(NF, at.pre, at.g);
+      if (!pDropF) wasm.heap().copyWithin(pf >> 2, at.h >> 2, (at.h >> 2) + ND);
+      product(N, D, F, at.g, pW2, pf, !pDropF);
+      wasm.addBias(N, D, pf, pbf2);
+      if (pDropF) {
+        mulInPlace(ND, pf, pDropF);
+        wasm.elementwise().addArrays(ND, at.h, pf, pf);
+      }
     }
     const y = wasm.take(pf, ND);
     wasm.release(mk);
@@ -187,16 +215,15 @@ export function transformerBlockFused(x: tf.Tensor3D, weights: tf.Tensor[], o: B
         const pdy = wasm.put(dy.dataSync() as Float32Array);
         const [pWqkv2, pWo2, pW12, pW22, pg12, pg22] = [Wqkv, Wo, W1, W2, g1, g2].map((a) => wasm.put(a));
         const pDropA2 = put(dropA), pDropF2 = put(dropF), pAttnMask2 = put(attnMask);
-        const grad = (rows: number, cols: number, a: number, b: number) => transTimes(rows, cols, N, a, b); // aᵀ·b: a [N, rows], b [N, cols]
         // second residual branch: y = h + f ⊙ mF
         const pdf = pDropF2 ? wasm.alloc(ND) : pdy;
         if (pDropF2) wasm.heap().copyWithin(pdf >> 2, pdy >> 2, (pdy >> 2) + ND);
         mulInPlace(ND, pdf, pDropF2);
-        const dW2 = grad(F, D, at.g, pdf), dbf2 = wasm.colSums(N, D, pdf);
+        const dbf2 = wasm.colSums(N, D, pdf);
         const pdg = wasm.alloc(NF);
         times(N, F, D, pdf, pW22, true, pdg); // dg = df·W2ᵀ
         wasm.geluGradN(NF, at.pre, pdg, pdg);
-        const dW1 = grad(D, F, at.ln2, pdg), dbf1 = wasm.colSums(N, F, pdg);
+        const dbf1 = wasm.colSums(N, F, pdg);
         const pdln2 = wasm.alloc(ND);
         times(N, D, F, pdg, pW12, true, pdln2);
         const pdh = wasm.alloc(ND), pdg2 = wasm.alloc(D), pdb2 = wasm.alloc(D);
@@ -208,13 +235,13 @@ export function transformerBlockFused(x: tf.Tensor3D, weights: tf.Tensor[], o: B
         const pda = pDropA2 ? wasm.alloc(ND) : pdh;
         if (pDropA2) wasm.heap().copyWithin(pda >> 2, pdh >> 2, (pdh >> 2) + ND);
         mulInPlace(ND, pda, pDropA2);
-        const dWo = grad(D, D, at.ctx, pda), dbo = wasm.colSums(N, D, pda);
+        const dbo = wasm.colSums(N, D, pda);
         const pdctx = wasm.alloc(ND);
         times(N, D, D, pda, pWo2, true, pdctx);
         const n = probFloats(ag);
         const pdqkv = wasm.alloc(3 * ND);
         attentionBackwardAt(ag, at.qkv, pAttnMask2, at.P, pAttnMask2 ? wasm.alloc(n) : 0, wasm.alloc(n), pdctx, pdqkv);
-        const dWqkv = grad(D, 3 * D, at.ln1, pdqkv), dbqkv = wasm.colSums(N, 3 * D, pdqkv);
+        const dbqkv = wasm.colSums(N, 3 * D, pdqkv);
         const pdln1 = wasm.alloc(ND);
         times(N, D, 3 * D, pdqkv, pWqkv2, true, pdln1);
         const pdx = wasm.alloc(ND), pdg1 = wasm.alloc(D), pdb1 = wasm.alloc(D);
@@ -222,6 +249,8 @@ export function transformerBlockFused(x: tf.Tensor3D, weights: tf.Tensor[], o: B
         wasm.heap().fill(0, pdb1 >> 2, (pdb1 >> 2) + D);
         wasm.layerNormGrad(N, D, at.x, pdln1, pg12, at.m1, at.r1, pdx, pdg1, pdb1);
         wasm.elementwise().addArrays(ND, pdx, pdh, pdx);
+        // the weight gradients aᵀ·b (a [N, rows], b [N, cols]), all four in one hand-off to the threads
+        const [dWqkv, dWo, dW1, dW2] = transTimesMany(N, [[D, 3 * D, at.ln1, pdqkv], [D, D, at.ctx, pda], [D, F, at.ln2, pdg], [F, D, at.g, pdf]]);
         const out = [
           tf.tensor3d(wasm.take(pdx, ND), [B, T, D]),
           tf.tensor1d(wasm.take(pdg1, D)), tf.tensor1d(wasm.take(pdb1, D)),

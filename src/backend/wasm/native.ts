@@ -26,6 +26,14 @@ interface Addon {
    * `width` floats; false (nothing written) when an index or a length does not fit.
    */
   gatherRows(table: Float32Array, ids: Int32Array, out: Float32Array, width: number): boolean;
+  /**
+   * Adam's one-pass update (native/adam.c; adam.ts has the maths and its JS twin) on float32
+   * arrays of one length, bit for bit the JS loop's; false (nothing written) otherwise.
+   */
+  adamUpdate(
+    g: Float32Array, mIn: Float32Array, vIn: Float32Array, wIn: Float32Array, mOut: Float32Array, vOut: Float32Array, wOut: Float32Array,
+    b1: number, b2: number, lrOverC1: number, invC2: number, eps: number,
+  ): boolean;
 }
 
 export interface NativeKernels {
@@ -35,8 +43,9 @@ export interface NativeKernels {
   exports: Partial<KernelExports>;
   /** those seqnet uses (library.ts): all of them but a packed-layout group the addon only has in part */
   names: string[];
-  /** the addon's row gather on JS arrays (Addon.gatherRows) */
+  /** the addon's row gather and Adam update on JS arrays (Addon.gatherRows, Addon.adamUpdate) */
   gatherRows: Addon['gatherRows'];
+  adamUpdate: Addon['adamUpdate'];
 }
 
 /**
@@ -67,7 +76,7 @@ export function bindNative(memory: WebAssembly.Memory, path = NATIVE_PATH): Nati
   try {
     const addon = createRequire(import.meta.url)(path) as Addon;
     const exports = addon.bind(new Uint8Array(memory.buffer));
-    return { path, target: addon.target(), exports, names: Object.keys(exports), gatherRows: addon.gatherRows };
+    return { path, target: addon.target(), exports, names: Object.keys(exports), gatherRows: addon.gatherRows, adamUpdate: addon.adamUpdate };
   } catch (e) {
     return `did not load: ${(e as Error).message}`;
   }

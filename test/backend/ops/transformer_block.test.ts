@@ -46,11 +46,11 @@ describe('SeqnetTransformerBlock fused vs composed', () => {
     ['causal', true, false, 0], ['padding mask', false, true, 0], ['causal, dropout while training', true, false, 0.3],
     ['padding mask, dropout while training', false, true, 0.3],
   ];
-  const check = (causal: boolean, padded: boolean, rate: number) => {
+  const check = (causal: boolean, padded: boolean, rate: number, batch = B) => {
     const block = makeBlock(causal, rate);
     const rng = new Rng(5);
-    const x = randn(rng, [B, T, D]) as tf.Tensor3D, up = randn(rng, [B, T, D]);
-    const mask = padded ? tf.tensor2d([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]]) : null;
+    const x = randn(rng, [batch, T, D]) as tf.Tensor3D, up = randn(rng, [batch, T, D]);
+    const mask = padded ? tf.tensor2d(Array.from({ length: batch }, (_, b) => (b % 2 ? [1, 1, 1, 0, 0] : [1, 1, 1, 1, 1]))) : null;
     const fast = run(block, x, mask, rate > 0, up);
     const ref = onReferenceKernels(() => run(block, x, mask, rate > 0, up));
     expectClose(fast.y, ref.y, 1e-4, 'y');
@@ -64,6 +64,23 @@ describe('SeqnetTransformerBlock fused vs composed', () => {
     afterAll(() => runtime().configureThreads());
     it('has a ready worker', () => expect(runtime().activeThreads()).toBe(2));
     it.each(cases)('%s: same output and gradients', (_, causal, padded, rate) => check(causal, padded, rate));
+  });
+
+  describe('training over whole sequences (blockTrainRows: the forward pass as jobs of sequence ranges)', () => {
+    // 6 sequences: enough for jobs on both threads
+    it.each(cases)('on one thread, %s: output, dx and every weight gradient match', (_, causal, padded, rate) => {
+      runtime().configureThreads(1, 1, false);
+      try {
+        check(causal, padded, rate, 6);
+      } finally {
+        runtime().configureThreads();
+      }
+    });
+    describe('on two threads', () => {
+      beforeAll(spreadOverTwoThreads);
+      afterAll(() => runtime().configureThreads());
+      it.each(cases)('%s: output, dx and every weight gradient match', (_, causal, padded, rate) => check(causal, padded, rate, 6));
+    });
   });
 
   describe('inference over whole sequences (blockRows: one job per sequence range)', () => {
