@@ -56,3 +56,51 @@ void sk_blockRows(int32_t b0, int32_t b1, ptr_t prm, ptr_t ws) {
   }
 #undef ROWS
 }
+
+void sk_attnBackward(int32_t b0, int32_t b1, int32_t T, int32_t D, int32_t hc, ptr_t qkv, ptr_t mask, ptr_t P, ptr_t Pd,
+                     ptr_t dP, ptr_t dctx, ptr_t dqkv, ptr_t ws);
+void sk_geluGradN(int32_t n, ptr_t xs, ptr_t dys, ptr_t dst);
+void sk_layerNormGradRows(int32_t N, int32_t D, ptr_t x, ptr_t dy, ptr_t g, ptr_t mean, ptr_t rstd, ptr_t dx, ptr_t dg,
+                          ptr_t db);
+void sk_colSums(int32_t rows, int32_t cols, ptr_t m, ptr_t out, ptr_t acc);
+
+enum { GT_, GD_, GF_, GHC, GX, GM1, GR1, GQKV, GP, GH, GM2, GR2, GPRE, GDY,
+       GDF, GDG, GDLN, GDH, GDA, GDCTX, GDQKV, GPD, GDP, GDX,
+       GAMASK, GDROPA, GDROPF, GG1, GG2, GW2T, GW1T, GWOT, GWQKVT,
+       GDG1, GDB1, GDG2, GDB2, GDBF2, GDBF1, GDBO, GDBQKV };
+
+/* the backward pass of blockRows over whole sequences [b0, b1) but the weight gradients: the twin of wasm/block_loop.ts blockGradRows */
+void sk_blockGradRows(int32_t b0, int32_t b1, ptr_t prm, ptr_t ws) {
+  const int32_t *a = I32(prm);
+  const int T = a[GT_], D = a[GD_], F = a[GF_], hc = a[GHC];
+  const int r0 = b0 * T, R = (b1 - b0) * T, D3 = 3 * D, RD = R * D;
+#define ROWS(slot, width) (a[slot] + r0 * (width) * 4)
+#define PART(slot, width) (a[slot] + b0 * (width) * 4)
+  const ptr_t dy = ROWS(GDY, D), df = ROWS(GDF, D), dg = ROWS(GDG, F), dln = ROWS(GDLN, D);
+  const ptr_t dh = ROWS(GDH, D), da = ROWS(GDA, D), dqkv = ROWS(GDQKV, D3), dx = ROWS(GDX, D);
+  const ptr_t dropA = a[GDROPA], dropF = a[GDROPF];
+  if (dropF) {
+    memcpy(F32(df), F32(dy), (size_t)RD * 4);
+    sk_mulRows(1, RD, RD, df, dropF + r0 * D * 4, 0, df);
+  }
+  sk_colSums(R, D, df, PART(GDBF2, D), ws);
+  sk_sgemmPacked(R, F, D, 1, df, D, 0, a[GW2T], F, 0, 0, dg, F, ws);
+  sk_geluGradN(R * F, ROWS(GPRE, F), dg, dg);
+  sk_colSums(R, F, dg, PART(GDBF1, F), ws);
+  sk_sgemmPacked(R, D, F, 1, dg, F, 0, a[GW1T], D, 0, 0, dln, D, ws);
+  sk_layerNormGradRows(R, D, ROWS(GH, D), dln, a[GG2], ROWS(GM2, 1), ROWS(GR2, 1), dh, PART(GDG2, D), PART(GDB2, D));
+  sk_addArrays(RD, dh, dy, dh);
+  if (dropA) {
+    memcpy(F32(da), F32(dh), (size_t)RD * 4);
+    sk_mulRows(1, RD, RD, da, dropA + r0 * D * 4, 0, da);
+  }
+  sk_colSums(R, D, da, PART(GDBO, D), ws);
+  sk_sgemmPacked(R, D, D, 1, da, D, 0, a[GWOT], D, 0, 0, ROWS(GDCTX, D), D, ws);
+  sk_attnBackward(b0, b1, T, D, hc, a[GQKV], a[GAMASK], a[GP], a[GPD], a[GDP], a[GDCTX], a[GDQKV], ws);
+  sk_colSums(R, D3, dqkv, PART(GDBQKV, D3), ws);
+  sk_sgemmPacked(R, D, D3, 1, dqkv, D3, 0, a[GWQKVT], D, 0, 0, dln, D, ws);
+  sk_layerNormGradRows(R, D, ROWS(GX, D), dln, a[GG1], ROWS(GM1, 1), ROWS(GR1, 1), dx, PART(GDG1, D), PART(GDB1, D));
+  sk_addArrays(RD, dx, dh, dx);
+#undef ROWS
+#undef PART
+}

@@ -86,17 +86,30 @@ interface RowsPass {
  * native/block_loop.c): one hand-off to the worker threads per block instead of one per product.
  */
 function blockRows(B: number, T: number, D: number, F: number, o: BlockOptions, p: RowsPass): void {
-  const slots = [
-    T, D, F, o.heads | (o.causal ? 1 << 16 : 0), 0,
+  const prm = params([
+    T, D, F, headsArg(o), 0,
     p.x, p.ln1, p.m1, p.r1, p.qkv, p.P, p.Pd, p.ctx, p.h, p.ln2, p.m2, p.r2, p.pre, p.g, p.y,
     p.bias, p.biasB, p.biasQ, p.attnMask, p.dropA, p.dropF, ...p.weights,
-  ];
+  ]);
+  new Float32Array(wasm.heap().buffer, prm + 4 * 4, 1)[0] = o.epsilon;
+  sequenceJobs(KIND.blockRows, B, prm, B * T * D * (4 * D + 2 * F) + 2 * B * T * T * D);
+}
+
+/** the kernels' head-count argument: H, plus 1 << 16 when causal */
+const headsArg = (o: BlockOptions): number => o.heads | (o.causal ? 1 << 16 : 0);
+
+/** A block of i32 arguments on the arena (a byte pointer). */
+function params(slots: number[]): number {
   const prm = wasm.alloc(slots.length);
   new Int32Array(wasm.heap().buffer, prm, slots.length).set(slots);
-  new Float32Array(wasm.heap().buffer, prm + 4 * 4, 1)[0] = o.epsilon;
+  return prm;
+}
+
+/** A kernel over whole sequences (blockRows, blockGradRows) as jobs of sequence ranges; work in multiply-adds. */
+function sequenceJobs(kind: number, B: number, prm: number, work: number): void {
   const jobs = wasm.chunks(B, 8).map(([b0, b1]) => [b0, b1, prm]);
-  const rt = runtime(), work = B * T * D * (4 * D + 2 * F) + 2 * B * T * T * D;
-  rt.tuner.timed(work, rt.pool.ready() > 0, () => wasm.runKernelJobs(KIND.blockRows, jobs, work));
+  const rt = runtime();
+  rt.tuner.timed(work, rt.pool.ready() > 0, () => wasm.runKernelJobs(kind, jobs, work));
 }
 
 /**
@@ -122,6 +135,48 @@ function inferBlockRows(x: tf.Tensor3D, weights: tf.Tensor[], o: BlockOptions, a
   const ys = wasm.take(y, ND);
   wasm.release(m);
   return tf.tensor3d(ys, [B, T, D]);
+}
+
+/** Pointers (wasm blocks) the backward pass reads besides the kept activations: dL/dy, the weights as stored, the masks (0 = none). */
+interface GradInputs {
+  dy: number; g1: number; g2: number; Wqkv: number; Wo: number; W1: number; W2: number;
+  attnMask: number; dropA: number; dropF: number;
+}
+
+/**
+ * The backward pass on B ≥ 2 × threads sequences: everything but the weight gradients as one
+ * kernel run as jobs of whole sequences (blockGradRows), the layer norms' and biases' gradients as
+ * per-sequence partial sums, then the four weight gradients as one batch of jobs. Returns the
+ * gradients of x and of the weights in BLOCK_WEIGHTS order.
+ */
+function backwardRows(B: number, T: number, D: number, F: number, o: BlockOptions, ag: ReturnType<typeof geometry>, at: Saved, p: GradInputs): tf.Tensor[] {
+  const N = B * T, ND = N * D, n = probFloats(ag);
+  /** Wᵀ packed for the products, W stored [rows, cols] */
+  const transposed = (w: number, rows: number, cols: number) => wasm.packB(cols, rows, w, true);
+  /** [B, cols] zeroed: a job writes the partial sums of its first sequence's row */
+  const partials = (cols: number) => {
+    const q = wasm.alloc(B * cols);
+    wasm.heap().fill(0, q >> 2, (q >> 2) + B * cols);
+    return q;
+  };
+  const df = p.dropF ? wasm.alloc(ND) : p.dy, dg = wasm.alloc(N * F), dh = wasm.alloc(ND), da = p.dropA ? wasm.alloc(ND) : dh;
+  const dqkv = wasm.alloc(3 * ND), dx = wasm.alloc(ND);
+  const sums = [D, D, D, D, D, F, D, 3 * D].map(partials); // dg1 db1 dg2 db2 dbf2 dbf1 dbo dbqkv
+  const prm = params([
+    T, D, F, headsArg(o), at.x, at.m1, at.r1, at.qkv, at.P, at.h, at.m2, at.r2, at.pre, p.dy,
+    df, dg, wasm.alloc(ND), dh, da, wasm.alloc(ND), dqkv, p.attnMask ? wasm.alloc(n) : 0, wasm.alloc(n), dx,
+    p.attnMask, p.dropA, p.dropF, p.g1, p.g2,
+    transposed(p.W2, F, D), transposed(p.W1, D, F), transposed(p.Wo, D, D), transposed(p.Wqkv, D, 3 * D),
+    ...sums,
+  ]);
+  sequenceJobs(KIND.blockGradRows, B, prm, 2 * B * T * D * (4 * D + 2 * F) + 4 * B * T * T * D);
+  const [dg1, db1, dg2, db2, dbf2, dbf1, dbo, dbqkv] = sums.map((q, i) => wasm.colSums(B, [D, D, D, D, D, F, D, 3 * D][i], q));
+  const [dWqkv, dWo, dW1, dW2] = transTimesMany(N, [[D, 3 * D, at.ln1, dqkv], [D, D, at.ctx, da], [D, F, at.ln2, dg], [F, D, at.g, df]]);
+  return [
+    tf.tensor3d(wasm.take(dx, ND), [B, T, D]), tf.tensor1d(dg1), tf.tensor1d(db1),
+    tf.tensor2d(dWqkv, [D, 3 * D]), tf.tensor1d(dbqkv), tf.tensor2d(dWo, [D, D]), tf.tensor1d(dbo),
+    tf.tensor1d(dg2), tf.tensor1d(db2), tf.tensor2d(dW1, [D, F]), tf.tensor1d(dbf1), tf.tensor2d(dW2, [F, D]), tf.tensor1d(dbf2),
+  ];
 }
 
 export function transformerBlockFused(x: tf.Tensor3D, weights: tf.Tensor[], o: BlockOptions): tf.Tensor3D {
@@ -215,6 +270,14 @@ export function transformerBlockFused(x: tf.Tensor3D, weights: tf.Tensor[], o: B
         const pdy = wasm.put(dy.dataSync() as Float32Array);
         const [pWqkv2, pWo2, pW12, pW22, pg12, pg22] = [Wqkv, Wo, W1, W2, g1, g2].map((a) => wasm.put(a));
         const pDropA2 = put(dropA), pDropF2 = put(dropF), pAttnMask2 = put(attnMask);
+        if (byRows(B)) {
+          const grads = backwardRows(B, T, D, F, o, ag, at, {
+            dy: pdy, g1: pg12, g2: pg22, Wqkv: pWqkv2, Wo: pWo2, W1: pW12, W2: pW22, attnMask: pAttnMask2, dropA: pDropA2, dropF: pDropF2,
+          });
+          wasm.release(m);
+          held.release();
+          return grads;
+        }
         // second residual branch: y = h + f ⊙ mF
         const pdf = pDropF2 ? wasm.alloc(ND) : pdy;
         if (pDropF2) wasm.heap().copyWithin(pdf >> 2, pdy >> 2, (pdy >> 2) + ND);

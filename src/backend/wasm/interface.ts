@@ -47,6 +47,7 @@ const table = {
   attnDecodeRow: { params: ['H', 'D', 'p', 'q', 'k', 'v', 'scores', 'ctx'] },
   decodeBlockRows: { params: ['params', 'ws'] },
   blockRows: { params: ['b0', 'b1', 'params', 'ws'] },
+  blockGradRows: { params: ['b0', 'b1', 'params', 'ws'] },
   seqForwardRows: { params: ['b0', 'b1', 'params', 'ws'] },
   seqBackwardRows: { params: ['b0', 'b1', 'params', 'ws'] },
   convMaxRows: { params: ['b0', 'b1', 'T', 'C', 'k', 'F', 'ld', 'oW', 'xs', 'wp', 'ids', 'best', 'arg', 'ws'] },
@@ -86,7 +87,7 @@ export const EXPORTS: ExportSpec[] = (Object.keys(table) as ExportName[]).map((n
 /** The exports the worker pool runs as jobs; a job's kind is its index here. */
 export const JOB_KINDS = [
   'sgemm', 'sgemmPacked', 'attnForward', 'attnBackward', 'geluN', 'geluGradN', 'layerNormRows', 'layerNormGradRows',
-  'seqForwardRows', 'seqBackwardRows', 'convMaxRows', 'gemmRows', 'blockRows',
+  'seqForwardRows', 'seqBackwardRows', 'convMaxRows', 'gemmRows', 'blockRows', 'blockGradRows',
 ] as const satisfies readonly ExportName[];
 export type JobKind = (typeof JOB_KINDS)[number];
 

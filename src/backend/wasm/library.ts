@@ -55,7 +55,7 @@ function pickBuild(): { bytes: Uint8Array<ArrayBuffer>; variant: Variant } {
  * The kernels that write or read packed matrices agree on one packed layout, which differs between
  * the builds (the panel width): they come from the addon all together or not at all.
  */
-const PACKED_LAYOUT = ['packedFloats', 'packB', 'sgemmPacked', 'seqForwardRows', 'seqBackwardRows', 'decodeBlockRows', 'blockRows'] as const;
+const PACKED_LAYOUT = ['packedFloats', 'packB', 'sgemmPacked', 'seqForwardRows', 'seqBackwardRows', 'decodeBlockRows', 'blockRows', 'blockGradRows'] as const;
 
 export function samePackedLayout(native: Partial<KernelExports>): Partial<KernelExports> {
   if (PACKED_LAYOUT.every((n) => n in native)) return native;

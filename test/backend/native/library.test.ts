@@ -11,7 +11,7 @@ const fn = (): void => undefined;
 
 describe('samePackedLayout', () => {
   it('keeps a complete packed-layout group', () => {
-    const all = { packedFloats: fn, packB: fn, sgemmPacked: fn, seqForwardRows: fn, seqBackwardRows: fn, decodeBlockRows: fn, blockRows: fn, sgemm: fn };
+    const all = { packedFloats: fn, packB: fn, sgemmPacked: fn, seqForwardRows: fn, seqBackwardRows: fn, decodeBlockRows: fn, blockRows: fn, blockGradRows: fn, sgemm: fn };
     expect(Object.keys(samePackedLayout(all as unknown as Partial<KernelExports>)).sort()).toEqual(Object.keys(all).sort());
   });
 
