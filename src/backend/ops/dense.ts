@@ -20,10 +20,11 @@ import { tidyValues } from './values.js';
 export type DenseAct = 'linear' | 'relu' | 'gelu';
 
 /**
- * jobs per product: several per thread, so that a thread the OS runs late (or a worker woken from
- * sleep) simply takes fewer; a weight gradient's partial blocks are summed after, so fewer of them
+ * jobs per product (row blocks of a product's output, output blocks of a weight gradient's):
+ * several per thread, so that a thread the OS runs late (or a worker woken from sleep) simply
+ * takes fewer
  */
-const ROW_PARTS = 8, TOKEN_PARTS = 4;
+const ROW_PARTS = 8, OUT_PARTS = 4;
 
 /** Runs a product of `macs` multiply-adds, timed for the thread tuner as wasm.gemm's are. */
 function timed(macs: number, run: () => void): void {
@@ -53,9 +54,9 @@ export function times(M: number, N: number, K: number, a: number, b: number, tra
 }
 
 /**
- * Aᵀ·G [R, S] for A [N, R] and G [N, S] at byte pointers (a weight gradient over N tokens): ranges
- * of the tokens are jobs, each its own product into its own block (packing only its own rows),
- * the blocks summed after; as a new array.
+ * Aᵀ·G [R, S] for A [N, R] and G [N, S] at byte pointers (a weight gradient over N tokens), as a
+ * new array: blocks of the output (columns of G, or columns of A when R is the longer side) are
+ * jobs, each summing over all N tokens, so no partial sums are added afterwards.
  */
 export function transTimes(R: number, S: number, N: number, a: number, g: number): Float32Array {
   return transTimesMany(N, [[R, S, a, g]])[0];
@@ -68,17 +69,16 @@ export function transTimes(R: number, S: number, N: number, a: number, g: number
  */
 export function transTimesMany(N: number, products: [number, number, number, number][]): Float32Array[] {
   const m = wasm.mark();
-  const parts = wasm.chunks(N, TOKEN_PARTS, 8);
-  const outs = products.map(([R, S]) => wasm.alloc(parts.length * R * S));
+  const outs = products.map(([R, S]) => wasm.alloc(R * S));
   const jobs = products.flatMap(([R, S, a, g], i) =>
-    parts.map(([k0, k1], j) => [R, S, k1 - k0, 1, a + k0 * R * 4, R, 1, g + k0 * S * 4, S, 0, 0, outs[i] + j * R * S * 4, S]),
+    // C[R, S] = Aᵀ·G, A [N, R] read transposed: blocks of columns of C (of G), or of rows of C (of A)
+    S >= R
+      ? wasm.chunks(S, OUT_PARTS, 16).map(([j0, j1]) => [R, j1 - j0, N, 1, a, R, 1, g + j0 * 4, S, 0, 0, outs[i] + j0 * 4, S])
+      : wasm.chunks(R, OUT_PARTS, 16).map(([i0, i1]) => [i1 - i0, S, N, 1, a + i0 * 4, R, 1, g, S, 0, 0, outs[i] + i0 * S * 4, S]),
   );
   const work = products.reduce((w, [R, S]) => w + R * S * N, 0);
   timed(work, () => wasm.runKernelJobs(KIND.sgemm, jobs, work));
-  const r = products.map(([R, S], i) => {
-    for (let j = 1; j < parts.length; j++) wasm.elementwise().addArrays(R * S, outs[i], outs[i] + j * R * S * 4, outs[i]);
-    return wasm.take(outs[i], R * S);
-  });
+  const r = products.map(([R, S], i) => wasm.take(outs[i], R * S));
   wasm.release(m);
   return r;
 }

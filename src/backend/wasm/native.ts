@@ -3,7 +3,8 @@
  * scripts/build-native.mjs (part of `npm run build`, so of `npm ci`) into
  * build/native/seqnet-kernels.node. The addon's kernels have the names and parameters of the wasm
  * ones (one interface table, interface.ts) and work on the same shared memory, so each one it
- * defines replaces its wasm twin on every thread, and the rest stay on wasm.
+ * defines replaces its wasm twin on every thread, and the rest stay on wasm. Two more work on JS
+ * arrays instead, each beside its JS loop: the embedding lookup's row gather and Adam's update.
  * Off when the addon was not built (no compiler or Node headers), when it does not load or the
  * CPU lacks what it was compiled for, and with SEQNET_NATIVE=0.
  */
