@@ -28,8 +28,8 @@ static inline vf tanhSmall(vf x) {
   return vsel(vabs(x) < vsplat(0.125f), series, tanhv(x));
 }
 
-/* Abramowitz & Stegun 7.1.26, with tfjs' constants (backend_util.ERF_*) */
-static inline vf erfv(vf x) {
+/* Abramowitz & Stegun 7.1.26, with tfjs' constants (backend_util.ERF_*), given e = exp(−x²) */
+static inline vf erfWith(vf x, vf e) {
   const vf v = vabs(x);
   const vf t = vsplat(1) / (vsplat(0.3275911f) * v + vsplat(1));
   vf p = vsplat(1.061405429f);
@@ -37,19 +37,22 @@ static inline vf erfv(vf x) {
   p = p * t + vsplat(1.421413741f);
   p = p * t + vsplat(-0.284496736f);
   p = p * t + vsplat(0.254829592f);
-  const vf y = vsplat(1) - (p * t) * expv(-(v * v));
+  const vf y = vsplat(1) - (p * t) * e;
   /* sign(x)·y: the sign bit of x, and 0 at x = 0 (and NaN for NaN, through v) */
   const vf s = (vf)(((vi)y & ~SIGN) | ((vi)x & SIGN));
   return vsel(x == vsplat(0), vsplat(0), s);
 }
 
+static inline vf erfv(vf x) { return erfWith(x, expv(-(x * x))); }
+
 /* ½x(1 + erf(x/√2)) */
 static inline vf gelu(vf x) { return (vsplat(0.5f) * x) * (vsplat(1) + erfv(x * vsplat(0.70710678118654752f))); }
 
-/* dL/dx of GELU: dy·(Φ(x) + x·φ(x)) */
+/* dL/dx of GELU: dy·(Φ(x) + x·φ(x)); erf(v) and φ(x) share exp(−v²) = exp(−x²/2), v = x/√2 */
 static inline vf geluGrad(vf x, vf dy) {
-  const vf phi = vsplat(0.5f) * (vsplat(1) + erfv(x * vsplat(0.70710678118654752f)));
-  const vf pdf = vsplat(0.3989422804014327f) * expv(vsplat(-0.5f) * (x * x));
+  const vf v = x * vsplat(0.70710678118654752f), e = expv(-(v * v));
+  const vf phi = vsplat(0.5f) * (vsplat(1) + erfWith(v, e));
+  const vf pdf = vsplat(0.3989422804014327f) * e;
   return dy * (x * pdf + phi);
 }
 

@@ -53,6 +53,13 @@ function tanhSmall(x: v128): v128 {
 // @ts-ignore: decorator
 @inline
 function erfv(x: v128): v128 {
+  return erfWith(x, expv(f32x4.neg(f32x4.mul(x, x))));
+}
+
+// the same, given e = exp(−x²)
+// @ts-ignore: decorator
+@inline
+function erfWith(x: v128, e: v128): v128 {
   const v = f32x4.abs(x);
   const t = f32x4.div(f32x4.splat(1), fma(f32x4.splat(0.3275911), v, f32x4.splat(1)));
   let p = f32x4.splat(1.061405429);
@@ -60,7 +67,7 @@ function erfv(x: v128): v128 {
   p = fma(p, t, f32x4.splat(1.421413741));
   p = fma(p, t, f32x4.splat(-0.284496736));
   p = fma(p, t, f32x4.splat(0.254829592));
-  const y = f32x4.sub(f32x4.splat(1), f32x4.mul(f32x4.mul(p, t), expv(f32x4.neg(f32x4.mul(v, v)))));
+  const y = f32x4.sub(f32x4.splat(1), f32x4.mul(f32x4.mul(p, t), e));
   // sign(x)·y: the sign bit of x, and 0 at x = 0 (and NaN for NaN, through v)
   const signed = v128.or(v128.and(y, i32x4.splat(0x7fffffff)), v128.and(x, i32x4.splat(0x80000000)));
   return v128.bitselect(f32x4.splat(0), signed, f32x4.eq(x, f32x4.splat(0)));
@@ -109,8 +116,10 @@ export function geluN(n: i32, src: usize, dst: usize): void {
 // @ts-ignore: decorator
 @inline
 function geluGrad(x: v128, dy: v128): v128 {
-  const phi = f32x4.mul(f32x4.splat(0.5), f32x4.add(f32x4.splat(1), erfv(f32x4.mul(x, f32x4.splat(0.70710678118654752)))));
-  const pdf = f32x4.mul(f32x4.splat(0.3989422804014327), expv(f32x4.mul(f32x4.splat(-0.5), f32x4.mul(x, x))));
+  // erf(v) and φ(x) share exp(−v²) = exp(−x²/2), v = x/√2
+  const v = f32x4.mul(x, f32x4.splat(0.70710678118654752)), e = expv(f32x4.neg(f32x4.mul(v, v)));
+  const phi = f32x4.mul(f32x4.splat(0.5), f32x4.add(f32x4.splat(1), erfWith(v, e)));
+  const pdf = f32x4.mul(f32x4.splat(0.3989422804014327), e);
   return f32x4.mul(dy, fma(x, pdf, phi));
 }
 
