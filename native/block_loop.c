@@ -39,7 +39,7 @@ void sk_blockRows(int32_t b0, int32_t b1, ptr_t prm, ptr_t ws) {
     sk_mulRows(1, RD, RD, y, dropA + r0 * D * 4, 0, y);
     sk_addArrays(RD, x, y, h);
   } else {
-    memcpy(F32(h), F32(x), (size_t)RD * 4);
+    if (h != x) memcpy(F32(h), F32(x), (size_t)RD * 4);
     sk_sgemmPacked(R, D, D, 1, c, D, 0, a[WO], D, 0, 1, h, D, ws);
     sk_addBias(R, D, h, D, a[BO]);
   }
@@ -47,7 +47,7 @@ void sk_blockRows(int32_t b0, int32_t b1, ptr_t prm, ptr_t ws) {
   sk_sgemmPacked(R, F, D, 1, ln2, D, 0, a[W1], F, 0, 0, pre, F, ws);
   sk_addBias(R, F, pre, F, a[BI1]);
   sk_geluN(R * F, pre, g);
-  if (!dropF) memcpy(F32(y), F32(h), (size_t)RD * 4);
+  if (!dropF && y != h) memcpy(F32(y), F32(h), (size_t)RD * 4);
   sk_sgemmPacked(R, D, F, 1, g, F, 0, a[W2], D, 0, dropF ? 0 : 1, y, D, ws);
   sk_addBias(R, D, y, D, a[BI2]);
   if (dropF) {

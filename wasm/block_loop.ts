@@ -8,7 +8,9 @@
 // while they are in cache. The weight matrices are packed by packB (sgemmPacked's layout). Every
 // argument sits in a block of i32 at `prm` (BlockParams below; eps as the bits of an f32),
 // written by the caller; the activation blocks are full-batch ([B·T, …]) and each job uses its
-// own rows. ws is the running thread's workspace.
+// own rows. ws is the running thread's workspace. Inference, which keeps nothing, may pass one
+// block for x, h and y (without dropout), one for ln₁ and ln₂, one for the pre-GELU and GELU
+// outputs, one for each pair of LN statistics.
 
 import { addArrays, geluGradN, geluN } from './elementwise';
 import { mulRows } from './attention';
@@ -59,7 +61,7 @@ export function blockRows(b0: i32, b1: i32, prm: usize, ws: usize): void {
     mulInPlace(RD, y, dropA + <usize>(r0 * D * 4));
     addArrays(RD, x, y, h);
   } else {
-    memory.copy(h, x, <usize>RD << 2);
+    if (h != x) memory.copy(h, x, <usize>RD << 2);
     sgemmPacked(R, D, D, 1, c, D, false, ptr(prm, WO), D, 0, 1, h, D, ws);
     addBias(R, D, h, D, ptr(prm, BO));
   }
@@ -67,7 +69,7 @@ export function blockRows(b0: i32, b1: i32, prm: usize, ws: usize): void {
   sgemmPacked(R, F, D, 1, ln2, D, false, ptr(prm, W1), F, 0, 0, pre, F, ws);
   addBias(R, F, pre, F, ptr(prm, BI1));
   geluN(R * F, pre, g);
-  if (!dropF) memory.copy(y, h, <usize>RD << 2);
+  if (!dropF && y != h) memory.copy(y, h, <usize>RD << 2);
   sgemmPacked(R, D, F, 1, g, F, false, ptr(prm, W2), D, 0, dropF ? 0 : 1, y, D, ws);
   addBias(R, D, y, D, ptr(prm, BI2));
   if (dropF) {

@@ -126,13 +126,16 @@ function inferBlockRows(x: tf.Tensor3D, weights: tf.Tensor[], o: BlockOptions, a
   );
   const [n1, n2] = [[g1, b1], [g2, b2]].map(([g, b]) => cachedNorm(g, b));
   const m = wasm.mark();
-  const [ln1, m1, r1, pqkv, P, ctx, h, ln2, m2, r2, pre, g, y] = [ND, N, N, 3 * ND, probFloats(ag), ND, ND, ND, N, N, N * F, N * F, ND].map((n) => wasm.alloc(n));
+  // nothing is kept: x, h and y share one block (updated in place), and so do ln₁ and ln₂, the
+  // pre-GELU and GELU outputs and the LN statistics, so that less memory passes through the cache
+  const px = wasm.put(x.dataSync() as Float32Array);
+  const [ln, mean, rstd, pqkv, P, ctx, ff] = [ND, N, N, 3 * ND, probFloats(ag), ND, N * F].map((n) => wasm.alloc(n));
   blockRows(B, T, D, F, o, {
-    x: wasm.put(x.dataSync() as Float32Array), ln1, m1, r1, qkv: pqkv, P, Pd: 0, ctx, h, ln2, m2, r2, pre, g, y,
+    x: px, ln1: ln, m1: mean, r1: rstd, qkv: pqkv, P, Pd: 0, ctx, h: px, ln2: ln, m2: mean, r2: rstd, pre: ff, g: ff, y: px,
     bias: ag.bias ? wasm.put(ag.bias) : 0, biasB: ag.biasB, biasQ: ag.biasQ, attnMask: 0, dropA: 0, dropF: 0,
     weights: [n1.g, n1.b, qkv.pw, qkv.pb, out.pw, out.pb, n2.g, n2.b, ff1.pw, ff1.pb, ff2.pw, ff2.pb],
   });
-  const ys = wasm.take(y, ND);
+  const ys = wasm.take(px, ND);
   wasm.release(m);
   return tf.tensor3d(ys, [B, T, D]);
 }
