@@ -145,12 +145,22 @@ export function makeBinary(original: KernelConfig): KernelConfig {
     const out = dtype === 'float32' ? new Float32Array(n) : dtype === 'int32' ? new Int32Array(n) : new Uint8Array(n);
     const av = backend.data.get(a.dataId).values as ArrayLike<number>;
     const bv = backend.data.get(b.dataId).values as ArrayLike<number>;
+    const m = collapse(shape, alignedStrides(a.shape, shape), alignedStrides(b.shape, shape));
+    const R = m.shape.length;
+    if (name === 'Add' && dtype === 'float32' && b.dtype === 'float32' && n > 0) {
+      // the native kernels' row add where one side repeats along the other's outer axis (a bias, a
+      // positional table, a scalar, or the same shape)
+      const repeats = (s: number[], t: number[], v: ArrayLike<number>) =>
+        R === 1 ? s[0] === 1 && (t[0] === 1 || v.length === 1) : R === 2 && s[0] === m.shape[1] && s[1] === 1 && t[0] === 0 && t[1] === 1;
+      const [fa, fb] = [av as Float32Array, bv as Float32Array];
+      if ((repeats(m.sa, m.sb, bv) && wasm.addRowsNative(fa, fb, out as Float32Array)) || (repeats(m.sb, m.sa, av) && wasm.addRowsNative(fb, fa, out as Float32Array))) {
+        return backend.makeTensorInfo(shape, dtype, out);
+      }
+    }
     if (name === 'Add' && dtype === 'float32' && b.dtype === 'float32' && n >= WASM_SUM_MIN && av.length === n && bv.length === n) {
       return backend.makeTensorInfo(shape, dtype, sumInWasm([av as Float32Array, bv as Float32Array]));
     }
     if (n > 0) {
-      const m = collapse(shape, alignedStrides(a.shape, shape), alignedStrides(b.shape, shape));
-      const R = m.shape.length;
       loopFor(name, op.expr, out, av, bv, m.sa[R - 1], m.sb[R - 1])(out, av, bv, m.shape, m.sa, m.sb);
     }
     return backend.makeTensorInfo(shape, dtype, out);

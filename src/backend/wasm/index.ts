@@ -28,6 +28,9 @@ export const activeThreads = (): number => runtime().activeThreads();
  */
 export const gatherRowsNative = (table: Float32Array, ids: Int32Array, out: Float32Array, width: number): boolean =>
   runtime().library.native?.gatherRows(table, ids, out, width) ?? false;
+/** out[i] = a[i] + b[i mod b.length] with the native kernels; false where they are off or the lengths do not fit. */
+export const addRowsNative = (a: Float32Array, b: Float32Array, out: Float32Array): boolean =>
+  runtime().library.native?.addRows(a, b, out) ?? false;
 /** The products' column panel (library.ts): column blocks given to threads start on its boundaries. */
 const panelWidth = (): number => runtime().library.panelWidth;
 

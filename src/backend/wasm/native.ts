@@ -3,8 +3,9 @@
  * scripts/build-native.mjs (part of `npm run build`, so of `npm ci`) into
  * build/native/seqnet-kernels.node. The addon's kernels have the names and parameters of the wasm
  * ones (one interface table, interface.ts) and work on the same shared memory, so each one it
- * defines replaces its wasm twin on every thread, and the rest stay on wasm. Two more work on JS
- * arrays instead, each beside its JS loop: the embedding lookup's row gather and Adam's update.
+ * defines replaces its wasm twin on every thread, and the rest stay on wasm. Three more work on
+ * JS arrays instead, each beside its JS loop: the embedding lookup's row gather, a float32 add
+ * with one side repeated along the other's rows (biases, positions), and Adam's update.
  * Off when the addon was not built (no compiler or Node headers), when it does not load or the
  * CPU lacks what it was compiled for, and with SEQNET_NATIVE=0.
  */
@@ -27,6 +28,8 @@ interface Addon {
    * `width` floats; false (nothing written) when an index or a length does not fit.
    */
   gatherRows(table: Float32Array, ids: Int32Array, out: Float32Array, width: number): boolean;
+  /** out[i] = a[i] + b[i mod b.length] (native/add_rows.c); false (nothing written) unless a, out have one length, a multiple of b's. */
+  addRows(a: Float32Array, b: Float32Array, out: Float32Array): boolean;
   /**
    * Adam's one-pass update (native/adam.c; adam.ts has the maths and its JS twin) on float32
    * arrays of one length, bit for bit the JS loop's; false (nothing written) otherwise.
@@ -44,8 +47,9 @@ export interface NativeKernels {
   exports: Partial<KernelExports>;
   /** those seqnet uses (library.ts): all of them but a packed-layout group the addon only has in part */
   names: string[];
-  /** the addon's row gather and Adam update on JS arrays (Addon.gatherRows, Addon.adamUpdate) */
+  /** the addon's functions on JS arrays: row gather, row add, Adam update */
   gatherRows: Addon['gatherRows'];
+  addRows: Addon['addRows'];
   adamUpdate: Addon['adamUpdate'];
 }
 
@@ -77,7 +81,7 @@ export function bindNative(memory: WebAssembly.Memory, path = NATIVE_PATH): Nati
   try {
     const addon = createRequire(import.meta.url)(path) as Addon;
     const exports = addon.bind(new Uint8Array(memory.buffer));
-    return { path, target: addon.target(), exports, names: Object.keys(exports), gatherRows: addon.gatherRows, adamUpdate: addon.adamUpdate };
+    return { path, target: addon.target(), exports, names: Object.keys(exports), gatherRows: addon.gatherRows, addRows: addon.addRows, adamUpdate: addon.adamUpdate };
   } catch (e) {
     return `did not load: ${(e as Error).message}`;
   }
