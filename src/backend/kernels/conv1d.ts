@@ -53,8 +53,13 @@ export function writeRows(p: number, src: Float32Array, B: number, n: number, wi
     heap.fill(0, (p >> 2) + B * stride * width, end);
     return;
   }
-  heap.fill(0, p >> 2, end);
-  for (let b = 0; b < B; b++) heap.set(src.subarray(b * n * width, (b + 1) * n * width), (p >> 2) + (b * stride + at) * width);
+  // each image's rows, with only the rows around them zeroed (one pass over the block, not two)
+  for (let b = 0, o = p >> 2; b < B; b++, o += stride * width) {
+    heap.fill(0, o, o + at * width);
+    heap.set(src.subarray(b * n * width, (b + 1) * n * width), o + at * width);
+    heap.fill(0, o + (at + n) * width, o + stride * width);
+  }
+  heap.fill(0, (p >> 2) + B * stride * width, end);
 }
 
 /** out[b] = rows b·stride + at … + n of the block at p (width floats each). */
