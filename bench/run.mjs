@@ -12,7 +12,7 @@
  *                                  workload (with /usr/bin/python3, or --python PATH) and compares
  *                                  with the mean of the two: side by side, as the machine's speed drifts
  *   npm run bench -- --pytorch --rounds 3   three such rounds per workload; reports the median shares
- * Training, inference (eval, no tape) and generation (greedy, batch 1, token by token, from a
+ * Training, inference (eval, no tape, the whole batch in one call) and generation (greedy, batch 1, token by token, from a
  * one-token prime until the window is full) are each warmed up for at least 2 s and 10 calls, then
  * timed for at least 3 s, in seqnet and in PyTorch alike.
  * Otherwise PyTorch figures come from bench/pytorch.json when present (python3 bench/pytorch_ref.py writes it).
@@ -132,8 +132,10 @@ function seqnetRun(w, kernels) {
     disposeBatch(b);
   };
   const b = w.makeBatch(rng);
-  // the tidy returns nothing: it would walk a returned typed array element by element
-  const inferOnce = () => tf.tidy(() => { model.predict(b.xs[0]).dataSync(); });
+  // the whole batch in one call, as pytorch_ref.py runs it and as seqnet eval does (predict's
+  // default would cut W4's 64 and W5's 128 into calls of 32); the tidy returns nothing: it would
+  // walk a returned typed array element by element
+  const inferOnce = () => tf.tidy(() => { model.predict(b.xs[0], { batchSize: w.batch }).dataSync(); });
   const r = { params: model.countParams() };
   if (kernels === 'reference') {
     r.train = per / timeIt(trainOnce, refSteps, 1);
@@ -178,7 +180,7 @@ async function layersRun(w) {
     disposeBatch(b);
   }, refSteps, 1);
   const b = w.makeBatch(rng);
-  const infer = timeIt(() => tf.tidy(() => { model.predict(b.xs[0]).dataSync(); }), refSteps, 1);
+  const infer = timeIt(() => tf.tidy(() => { model.predict(b.xs[0], { batchSize: w.batch }).dataSync(); }), refSteps, 1);
   disposeBatch(b);
   model.dispose();
   const per = w.batch * w.perExample;
