@@ -11,8 +11,10 @@
 import { runtime } from '../runtime.js';
 import { tf } from '../tf.js';
 import * as wasm from '../wasm/index.js';
-import { cachedWeights, dense } from './dense.js';
-import { cachedNorm, layerNorm } from './layer_norm.js';
+import { dense } from './dense.js';
+import { layerNorm } from './layer_norm.js';
+import { BLOCK_WEIGHTS } from './transformer_block.js';
+import { cachedBlockWeights } from './transformer_rows.js';
 import { tidyValues } from './values.js';
 
 /** A block's weights by the names SeqnetTransformerBlock gives them. */
@@ -101,38 +103,12 @@ function attendAll(qkv: Float32Array, caches: RowCache[], p: number, H: number, 
   });
 }
 
-interface Packed {
-  g1: number; b1: number; qkv: number; qkvB: number; out: number; outB: number;
-  g2: number; b2: number; ff1: number; ff1B: number; ff2: number; ff2B: number;
-}
-
-/** A product's kernel packed and its bias, as the dense op caches them (shared with its inference path). */
-function cachedPair(kernel: tf.Tensor, bias: tf.Tensor): { pw: number; pb: number } {
-  const [I, O] = kernel.shape as [number, number];
-  return cachedWeights(kernel.dataSync() as Float32Array, bias.dataSync() as Float32Array, I, O);
-}
-
-/**
- * The block's weights in wasm memory, the kernels packed for the products (the same cache entries
- * the dense and transformer block ops use at inference); call with an empty stack.
- */
-function packedWeights(w: DecodeWeights): Packed {
-  const norm = (g: tf.Tensor, b: tf.Tensor) => cachedNorm(g.dataSync() as Float32Array, b.dataSync() as Float32Array);
-  const n1 = norm(w.norm_1_gamma, w.norm_1_beta), n2 = norm(w.norm_2_gamma, w.norm_2_beta);
-  const qkv = cachedPair(w.qkv_kernel, w.qkv_bias), out = cachedPair(w.out_kernel, w.out_bias);
-  const ff1 = cachedPair(w.ff_1_kernel, w.ff_1_bias), ff2 = cachedPair(w.ff_2_kernel, w.ff_2_bias);
-  return {
-    g1: n1.g, b1: n1.b, qkv: qkv.pw, qkvB: qkv.pb, out: out.pw, outB: out.pb,
-    g2: n2.g, b2: n2.b, ff1: ff1.pw, ff1B: ff1.pb, ff2: ff2.pw, ff2B: ff2.pb,
-  };
-}
-
 /**
  * The blocks one after another on x at byte pointer px [B, D], in place, in wasm memory: one
  * kernel call per block (decodeBlockRows, wasm/decode_loop.ts) on its packed weights (ks) and its
  * caches (in wasm memory), from a block of i32 arguments laid out as the kernel reads them.
  */
-function fastDecode(blocks: DecodeStep[], ks: Packed[], px: number, B: number, D: number, p: number): void {
+function fastDecode(blocks: DecodeStep[], ks: number[][], px: number, B: number, D: number, p: number): void {
   const F = Math.max(...blocks.map((bl) => bl.w.ff_1_kernel.shape[1]!));
   const pn = wasm.alloc(B * D), mean = wasm.alloc(B), rstd = wasm.alloc(B), ps = wasm.alloc(p + 1);
   const pq = wasm.alloc(B * 3 * D), pc = wasm.alloc(B * D), pa = wasm.alloc(B * D), pf = wasm.alloc(B * F);
@@ -140,9 +116,8 @@ function fastDecode(blocks: DecodeStep[], ks: Packed[], px: number, B: number, D
   const prm = wasm.alloc(27 + 2 * B);
   const slots = new Int32Array(wasm.heap().buffer, prm, 27 + 2 * B);
   blocks.forEach(({ w, cfg, caches }, i) => {
-    const k = ks[i];
     slots.set([B, D, w.ff_1_kernel.shape[1]!, cfg.heads, p, 0, px, pn, mean, rstd, pq, pc, pa, pf, ps,
-      k.g1, k.b1, k.qkv, k.qkvB, k.out, k.outB, k.g2, k.b2, k.ff1, k.ff1B, k.ff2, k.ff2B, ...caches.flatMap((c) => [c.pk!, c.pv!])]);
+      ...ks[i], ...caches.flatMap((c) => [c.pk!, c.pv!])]);
     new Float32Array(slots.buffer, prm + 5 * 4, 1)[0] = cfg.epsilon;
     wasm.decodeKernels().decodeBlockRows(prm, ws);
   });
@@ -179,7 +154,8 @@ export function decodeBlocks(blocks: DecodeStep[], x: Float32Array, p: number, s
   const inWasm = blocks.every((bl) => bl.caches.every((c) => c.pk !== undefined && c.pv !== undefined));
   if (!runtime().fast || !inWasm) return blocks.reduce((h, bl) => referenceDecode(bl.w, bl.cfg, h, bl.caches, p, scores), x);
   const B = blocks[0]?.caches.length ?? 1, D = x.length / B;
-  const ks = blocks.map((bl) => packedWeights(bl.w)); // pinned: before the scratch below
+  // pinned (the inference path's cache entries), before the scratch below
+  const ks = blocks.map((bl) => cachedBlockWeights(BLOCK_WEIGHTS.map((n) => bl.w[n])));
   const m = wasm.mark();
   const px = wasm.put(x);
   fastDecode(blocks, ks, px, B, D, p);

@@ -79,6 +79,28 @@ function sequenceJobs(kind: number, B: number, prm: number, work: number): void 
 }
 
 /**
+ * A block's 12 weights (BLOCK_WEIGHTS order: gamma₁ beta₁ Wqkv bqkv Wo bo gamma₂ beta₂ W₁ b₁ W₂ b₂)
+ * pinned in wasm memory while unchanged, the four kernels packed for the products: the dense and
+ * layer norm ops' cache entries, so inference and cached decoding share them. Pointers in the same
+ * order; call with an empty stack.
+ */
+export function cachedBlockWeights(weights: tf.Tensor[]): number[] {
+  const [g1, b1, Wqkv, bqkv, Wo, bo, g2, b2, W1, bf1, W2, bf2] = weights.map((t) => t.dataSync() as Float32Array);
+  const pair = (w: Float32Array, b: Float32Array, [I, O]: number[]) => {
+    const c = cachedWeights(w, b, I, O);
+    return [c.pw, c.pb];
+  };
+  const norm = (g: Float32Array, b: Float32Array) => {
+    const c = cachedNorm(g, b);
+    return [c.g, c.b];
+  };
+  return [
+    ...norm(g1, b1), ...pair(Wqkv, bqkv, weights[2].shape), ...pair(Wo, bo, weights[4].shape),
+    ...norm(g2, b2), ...pair(W1, bf1, weights[8].shape), ...pair(W2, bf2, weights[10].shape),
+  ];
+}
+
+/**
  * Inference (no gradient scope, no dropout) on B ≥ 2 × threads sequences: blockRows on scratch
  * blocks, with the weights from the runtime's cache (packed and pinned while unchanged).
  */
@@ -86,11 +108,7 @@ export function inferBlockRows(x: tf.Tensor3D, weights: tf.Tensor[], o: BlockOpt
   const [B, T, D] = x.shape;
   const F = weights[8].shape[1] as number;
   const N = B * T, ND = N * D;
-  const [g1, b1, Wqkv, bqkv, Wo, bo, g2, b2, W1, bf1, W2, bf2] = weights.map((t) => t.dataSync() as Float32Array);
-  const [qkv, out, ff1, ff2] = [[Wqkv, bqkv, D, 3 * D], [Wo, bo, D, D], [W1, bf1, D, F], [W2, bf2, F, D]].map(
-    ([w, b, I, O]) => cachedWeights(w as Float32Array, b as Float32Array, I as number, O as number),
-  );
-  const [n1, n2] = [[g1, b1], [g2, b2]].map(([g, b]) => cachedNorm(g, b));
+  const cached = cachedBlockWeights(weights);
   const m = wasm.mark();
   // nothing is kept: x, h and y share one block (updated in place), and so do ln₁ and ln₂, the
   // pre-GELU and GELU outputs and the LN statistics, so that less memory passes through the cache
@@ -99,7 +117,7 @@ export function inferBlockRows(x: tf.Tensor3D, weights: tf.Tensor[], o: BlockOpt
   blockRows(B, T, D, F, o, {
     x: px, ln1: ln, m1: mean, r1: rstd, qkv: pqkv, P, Pd: 0, ctx, h: px, ln2: ln, m2: mean, r2: rstd, pre: ff, g: ff, y: px,
     bias: ag.bias ? wasm.put(ag.bias) : 0, biasB: ag.biasB, biasQ: ag.biasQ, attnMask: 0, dropA: 0, dropF: 0,
-    weights: [n1.g, n1.b, qkv.pw, qkv.pb, out.pw, out.pb, n2.g, n2.b, ff1.pw, ff1.pb, ff2.pw, ff2.pb],
+    weights: cached,
   });
   const ys = wasm.take(px, ND);
   wasm.release(m);
