@@ -67,9 +67,9 @@ void sk_colSums(int32_t rows, int32_t cols, ptr_t m, ptr_t out, ptr_t acc);
 enum { GT_, GD_, GF_, GHC, GX, GM1, GR1, GQKV, GP, GH, GM2, GR2, GPRE, GDY,
        GDF, GDG, GDLN, GDH, GDA, GDCTX, GDQKV, GPD, GDP, GDX,
        GAMASK, GDROPA, GDROPF, GG1, GG2, GW2T, GW1T, GWOT, GWQKVT,
-       GDG1, GDB1, GDG2, GDB2, GDBF2, GDBF1, GDBO, GDBQKV };
+       GDG1, GDB1, GDG2, GDB2, GDBF2, GDBF1, GDBO, GDBQKV, GLN1, GCTX, GLN2, GGELU, GWPART, GSTEP };
 
-/* the backward pass of blockRows over whole sequences [b0, b1) but the weight gradients: the twin of wasm/block_loop.ts blockGradRows */
+/* the backward pass of blockRows over whole sequences [b0, b1), the weight gradients as this job's partial sums: the twin of wasm/block_loop.ts blockGradRows */
 void sk_blockGradRows(int32_t b0, int32_t b1, ptr_t prm, ptr_t ws) {
   const int32_t *a = I32(prm);
   const int T = a[GT_], D = a[GD_], F = a[GF_], hc = a[GHC];
@@ -79,14 +79,19 @@ void sk_blockGradRows(int32_t b0, int32_t b1, ptr_t prm, ptr_t ws) {
   const ptr_t dy = ROWS(GDY, D), df = ROWS(GDF, D), dg = ROWS(GDG, F), dln = ROWS(GDLN, D);
   const ptr_t dh = ROWS(GDH, D), da = ROWS(GDA, D), dqkv = ROWS(GDQKV, D3), dx = ROWS(GDX, D);
   const ptr_t dropA = a[GDROPA], dropF = a[GDROPF];
+  /* this job's slot of the weight gradients' partial sums: dWqkv [D, 3D], dWo [D, D], dW1 [D, F], dW2 [F, D] */
+  const ptr_t wp = a[GWPART] + (b0 / a[GSTEP]) * (4 * D * D + 2 * D * F) * 4;
+  const ptr_t pWqkv = wp, pWo = wp + 3 * D * D * 4, pW1 = pWo + D * D * 4, pW2 = pW1 + D * F * 4;
   if (dropF) {
     memcpy(F32(df), F32(dy), (size_t)RD * 4);
     sk_mulRows(1, RD, RD, df, dropF + r0 * D * 4, 0, df);
   }
   sk_colSums(R, D, df, PART(GDBF2, D), ws);
+  sk_sgemm(F, D, R, 1, ROWS(GGELU, F), F, 1, df, D, 0, 0, pW2, D, ws);
   sk_sgemmPacked(R, F, D, 1, df, D, 0, a[GW2T], F, 0, 0, dg, F, ws);
   sk_geluGradN(R * F, ROWS(GPRE, F), dg, dg);
   sk_colSums(R, F, dg, PART(GDBF1, F), ws);
+  sk_sgemm(D, F, R, 1, ROWS(GLN2, D), D, 1, dg, F, 0, 0, pW1, F, ws);
   sk_sgemmPacked(R, D, F, 1, dg, F, 0, a[GW1T], D, 0, 0, dln, D, ws);
   sk_layerNormGradRows(R, D, ROWS(GH, D), dln, a[GG2], ROWS(GM2, 1), ROWS(GR2, 1), dh, PART(GDG2, D), PART(GDB2, D));
   sk_addArrays(RD, dh, dy, dh);
@@ -95,9 +100,11 @@ void sk_blockGradRows(int32_t b0, int32_t b1, ptr_t prm, ptr_t ws) {
     sk_mulRows(1, RD, RD, da, dropA + r0 * D * 4, 0, da);
   }
   sk_colSums(R, D, da, PART(GDBO, D), ws);
+  sk_sgemm(D, D, R, 1, ROWS(GCTX, D), D, 1, da, D, 0, 0, pWo, D, ws);
   sk_sgemmPacked(R, D, D, 1, da, D, 0, a[GWOT], D, 0, 0, ROWS(GDCTX, D), D, ws);
   sk_attnBackward(b0, b1, T, D, hc, a[GQKV], a[GAMASK], a[GP], a[GPD], a[GDP], a[GDCTX], a[GDQKV], ws);
   sk_colSums(R, D3, dqkv, PART(GDBQKV, D3), ws);
+  sk_sgemm(D, D3, R, 1, ROWS(GLN1, D), D, 1, dqkv, D3, 0, 0, pWqkv, D3, ws);
   sk_sgemmPacked(R, D, D3, 1, dqkv, D3, 0, a[GWQKVT], D, 0, 0, dln, D, ws);
   sk_layerNormGradRows(R, D, ROWS(GX, D), dln, a[GG1], ROWS(GM1, 1), ROWS(GR1, 1), dx, PART(GDG1, D), PART(GDB1, D));
   sk_addArrays(RD, dx, dh, dx);

@@ -16,7 +16,7 @@ import { addArrays, geluGradN, geluN } from './elementwise';
 import { mulRows } from './attention';
 import { colSums } from './gates';
 import { layerNormGradRows, layerNormRows } from './norm';
-import { addBias, sgemmPacked } from './sgemm';
+import { addBias, sgemm, sgemmPacked } from './sgemm';
 import { attnBackward, attnForward } from './attn_loop';
 import { arg, ptr } from './params';
 
@@ -82,13 +82,16 @@ export function blockRows(b0: i32, b1: i32, prm: usize, ws: usize): void {
 // (full-batch, each job its own rows; dF = dy when there is no dropout on the feed-forward branch,
 // dA = dH when there is none on the attention branch; Pd scratch of P's size where there is an
 // attention mask, dP always); the dropout multipliers (0 = none); the layer norms' gammas; the
-// products' kernels packed transposed (packB of Wᵀ); then the per-sequence partial sums ([B, ·]
-// each, zeroed by the caller: a job writes row b0) of the layer norms' and the biases' gradients
+// products' kernels packed transposed (packB of Wᵀ); the per-sequence partial sums ([B, ·]
+// each, zeroed by the caller: a job writes row b0) of the layer norms' and the biases' gradients;
+// the products' inputs the forward pass kept (ln₁, ctx, ln₂, GELU output); the weight gradients'
+// partial sums, one row of [dWqkv dWo dW1 dW2] per job (row b0 / step), and step, the sequences per job
 const GT_ = 0, GD_ = 1, GF_ = 2, GHC = 3;
 const GX = 4, GM1 = 5, GR1 = 6, GQKV = 7, GP = 8, GH = 9, GM2 = 10, GR2 = 11, GPRE = 12, GDY = 13;
 const GDF = 14, GDG = 15, GDLN = 16, GDH = 17, GDA = 18, GDCTX = 19, GDQKV = 20, GPD = 21, GDP = 22, GDX = 23;
 const GAMASK = 24, GDROPA = 25, GDROPF = 26, GG1 = 27, GG2 = 28, GW2T = 29, GW1T = 30, GWOT = 31, GWQKVT = 32;
 const GDG1 = 33, GDB1 = 34, GDG2 = 35, GDB2 = 36, GDBF2 = 37, GDBF1 = 38, GDBO = 39, GDBQKV = 40;
+const GLN1 = 41, GCTX = 42, GLN2 = 43, GGELU = 44, GWPART = 45, GSTEP = 46;
 
 // Σ over the R rows at m of each of `cols` columns into partial row b0 of the [B, cols] block in slot (f64 sums in ws)
 // @ts-ignore: decorator
@@ -97,25 +100,29 @@ function partialSums(prm: usize, slot: i32, b0: i32, R: i32, cols: i32, m: usize
   colSums(R, cols, m, rowsAt(prm, b0, slot, cols), ws);
 }
 
-// The backward pass of blockRows over whole sequences [b0, b1), all but the weight gradients
-// (products of the whole batch's activations, left to the caller): from dL/dy through the
-// feed-forward branch, LN₂, the residual, the attention branch and LN₁ to dL/dx, keeping each
-// product's input gradient (dF, dG, dA, dqkv) for the weight gradients.
+// The backward pass of blockRows over whole sequences [b0, b1): from dL/dy through the
+// feed-forward branch, LN₂, the residual, the attention branch and LN₁ to dL/dx, and each weight
+// gradient over this job's tokens (its row of the partial sums), as soon as the product's input
+// gradient (dF, dG, dA, dqkv) is ready, while it is in cache.
 export function blockGradRows(b0: i32, b1: i32, prm: usize, ws: usize): void {
   const T = arg(prm, GT_), D = arg(prm, GD_), F = arg(prm, GF_), hc = arg(prm, GHC);
   const r0 = b0 * T, R = (b1 - b0) * T, D3 = 3 * D, RD = R * D;
   const dy = rowsAt(prm, r0, GDY, D), df = rowsAt(prm, r0, GDF, D), dg = rowsAt(prm, r0, GDG, F), dln = rowsAt(prm, r0, GDLN, D);
   const dh = rowsAt(prm, r0, GDH, D), da = rowsAt(prm, r0, GDA, D), dqkv = rowsAt(prm, r0, GDQKV, D3), dx = rowsAt(prm, r0, GDX, D);
   const dropA = ptr(prm, GDROPA), dropF = ptr(prm, GDROPF);
+  const pWqkv = rowsAt(prm, b0 / arg(prm, GSTEP), GWPART, 4 * D * D + 2 * D * F);
+  const pWo = pWqkv + <usize>(3 * D * D * 4), pW1 = pWo + <usize>(D * D * 4), pW2 = pW1 + <usize>(D * F * 4);
   // y = h + f ⊙ mF
   if (dropF) {
     memory.copy(df, dy, <usize>RD << 2);
     mulInPlace(RD, df, dropF + <usize>(r0 * D * 4));
   }
   partialSums(prm, GDBF2, b0, R, D, df, ws);
+  sgemm(F, D, R, 1, rowsAt(prm, r0, GGELU, F), F, true, df, D, false, 0, pW2, D, ws); // dW₂ = GELUᵀ·dF
   sgemmPacked(R, F, D, 1, df, D, false, ptr(prm, GW2T), F, 0, 0, dg, F, ws);
   geluGradN(R * F, rowsAt(prm, r0, GPRE, F), dg, dg);
   partialSums(prm, GDBF1, b0, R, F, dg, ws);
+  sgemm(D, F, R, 1, rowsAt(prm, r0, GLN2, D), D, true, dg, F, false, 0, pW1, F, ws); // dW₁ = LN₂ᵀ·dG
   sgemmPacked(R, D, F, 1, dg, F, false, ptr(prm, GW1T), D, 0, 0, dln, D, ws);
   layerNormGradRows(R, D, rowsAt(prm, r0, GH, D), dln, ptr(prm, GG2), rowsAt(prm, r0, GM2, 1), rowsAt(prm, r0, GR2, 1), dh,
     rowsAt(prm, b0, GDG2, D), rowsAt(prm, b0, GDB2, D));
@@ -126,10 +133,12 @@ export function blockGradRows(b0: i32, b1: i32, prm: usize, ws: usize): void {
     mulInPlace(RD, da, dropA + <usize>(r0 * D * 4));
   }
   partialSums(prm, GDBO, b0, R, D, da, ws);
+  sgemm(D, D, R, 1, rowsAt(prm, r0, GCTX, D), D, true, da, D, false, 0, pWo, D, ws); // dWo = ctxᵀ·dA
   sgemmPacked(R, D, D, 1, da, D, false, ptr(prm, GWOT), D, 0, 0, rowsAt(prm, r0, GDCTX, D), D, ws);
   attnBackward(b0, b1, T, D, hc, ptr(prm, GQKV), ptr(prm, GAMASK), ptr(prm, GP), ptr(prm, GPD), ptr(prm, GDP),
     ptr(prm, GDCTX), ptr(prm, GDQKV), ws);
   partialSums(prm, GDBQKV, b0, R, D3, dqkv, ws);
+  sgemm(D, D3, R, 1, rowsAt(prm, r0, GLN1, D), D, true, dqkv, D3, false, 0, pWqkv, D3, ws); // dWqkv = LN₁ᵀ·dqkv
   sgemmPacked(R, D, D3, 1, dqkv, D3, false, ptr(prm, GWQKVT), D, 0, 0, dln, D, ws);
   layerNormGradRows(R, D, rowsAt(prm, r0, GX, D), dln, ptr(prm, GG1), rowsAt(prm, r0, GM1, 1), rowsAt(prm, r0, GR1, 1), dx,
     rowsAt(prm, b0, GDG1, D), rowsAt(prm, b0, GDB1, D));

@@ -11,7 +11,7 @@ import { tf } from '../tf.js';
 import { KIND } from '../wasm/interface.js';
 import * as wasm from '../wasm/index.js';
 import { geometry, probFloats } from './attention.js';
-import { cachedWeights, transTimesMany } from './dense.js';
+import { cachedWeights } from './dense.js';
 import { cachedNorm } from './layer_norm.js';
 
 export interface BlockOptions {
@@ -71,9 +71,13 @@ function params(slots: number[]): number {
   return prm;
 }
 
+/** Sequences per job of a kernel over whole sequences (wasm.chunks' step for SEQUENCE_JOBS parts). */
+const SEQUENCE_JOBS = 8;
+const sequenceStep = (B: number): number => Math.ceil(B / SEQUENCE_JOBS);
+
 /** A kernel over whole sequences (blockRows, blockGradRows) as jobs of sequence ranges; work in multiply-adds. */
 function sequenceJobs(kind: number, B: number, prm: number, work: number): void {
-  const jobs = wasm.chunks(B, 8).map(([b0, b1]) => [b0, b1, prm]);
+  const jobs = wasm.chunks(B, SEQUENCE_JOBS).map(([b0, b1]) => [b0, b1, prm]);
   const rt = runtime();
   rt.tuner.timed(work, rt.pool.ready() > 0, () => wasm.runKernelJobs(kind, jobs, work));
 }
@@ -131,9 +135,10 @@ export interface GradInputs {
 }
 
 /**
- * The backward pass on B ≥ 2 × threads sequences: everything but the weight gradients as one
- * kernel run as jobs of whole sequences (blockGradRows), the layer norms' and biases' gradients as
- * per-sequence partial sums, then the four weight gradients as one batch of jobs. Returns the
+ * The backward pass on B ≥ 2 × threads sequences: one kernel run as jobs of whole sequences
+ * (blockGradRows), the layer norms' and biases' gradients as per-sequence partial sums, the four
+ * weight gradients as per-job partial sums (each job's tokens while its gradients are in cache,
+ * instead of products over the whole batch afterwards, which read every activation again). Returns the
  * gradients of x and of the weights in BLOCK_WEIGHTS order.
  */
 export function backwardRows(B: number, T: number, D: number, F: number, o: BlockOptions, ag: ReturnType<typeof geometry>, at: Saved, p: GradInputs): tf.Tensor[] {
@@ -149,16 +154,22 @@ export function backwardRows(B: number, T: number, D: number, F: number, o: Bloc
   const df = p.dropF ? wasm.alloc(ND) : p.dy, dg = wasm.alloc(N * F), dh = wasm.alloc(ND), da = p.dropA ? wasm.alloc(ND) : dh;
   const dqkv = wasm.alloc(3 * ND), dx = wasm.alloc(ND);
   const sums = [D, D, D, D, D, F, D, 3 * D].map(partials); // dg1 db1 dg2 db2 dbf2 dbf1 dbo dbqkv
+  // the weight gradients, [jobs, dWqkv dWo dW1 dW2]: each job sums its own tokens into its own row
+  const step = sequenceStep(B), jobs = Math.ceil(B / step), W = 4 * D * D + 2 * D * F;
+  const wpart = wasm.alloc(jobs * W);
   const prm = params([
     T, D, F, headsArg(o), at.x, at.m1, at.r1, at.qkv, at.P, at.h, at.m2, at.r2, at.pre, p.dy,
     df, dg, wasm.alloc(ND), dh, da, wasm.alloc(ND), dqkv, p.attnMask ? wasm.alloc(n) : 0, wasm.alloc(n), dx,
     p.attnMask, p.dropA, p.dropF, p.g1, p.g2,
     transposed(p.W2, F, D), transposed(p.W1, D, F), transposed(p.Wo, D, D), transposed(p.Wqkv, D, 3 * D),
-    ...sums,
+    ...sums, at.ln1, at.ctx, at.ln2, at.g, wpart, step,
   ]);
-  sequenceJobs(KIND.blockGradRows, B, prm, 2 * B * T * D * (4 * D + 2 * F) + 4 * B * T * T * D);
+  sequenceJobs(KIND.blockGradRows, B, prm, 3 * B * T * D * (4 * D + 2 * F) + 4 * B * T * T * D);
   const [dg1, db1, dg2, db2, dbf2, dbf1, dbo, dbqkv] = sums.map((q, i) => wasm.colSums(B, [D, D, D, D, D, F, D, 3 * D][i], q));
-  const [dWqkv, dWo, dW1, dW2] = transTimesMany(N, [[D, 3 * D, at.ln1, dqkv], [D, D, at.ctx, da], [D, F, at.ln2, dg], [F, D, at.g, df]]);
+  // Σ over the jobs' rows, in job order (the same sums on any number of threads): [1, jobs]·[jobs, W]
+  const ones = wasm.put(new Float32Array(jobs).fill(1)), dW = wasm.alloc(W);
+  wasm.gemm(1, W, jobs, ones, false, wpart, false, dW);
+  const [dWqkv, dWo, dW1, dW2] = [[0, 3 * D * D], [3 * D * D, D * D], [4 * D * D, D * F], [4 * D * D + D * F, D * F]].map(([at, len]) => wasm.take(dW + 4 * at, len));
   return [
     tf.tensor3d(wasm.take(dx, ND), [B, T, D]), tf.tensor1d(dg1), tf.tensor1d(db1),
     tf.tensor2d(dWqkv, [D, 3 * D]), tf.tensor1d(dbqkv), tf.tensor2d(dWo, [D, D]), tf.tensor1d(dbo),

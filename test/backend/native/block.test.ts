@@ -1,13 +1,14 @@
 /**
- * The transformer block over whole sequences (native/block_loop.c blockRows and its backward pass
- * but the weight gradients, blockGradRows) against their wasm twins, in one job or one per sequence.
+ * The transformer block over whole sequences (native/block_loop.c blockRows and its backward pass,
+ * blockGradRows, weight gradients as per-job partial sums) against their wasm twins, in one job or
+ * one per sequence.
  */
 import { describe, expect, it } from 'vitest';
 import type { KernelExports } from '../../../src/backend/wasm/interface.js';
 import { canBuildNative, maxRelDiff, twins, type Twins } from './harness.js';
 
 const B = 5, T = 7, D = 12, H = 3, F = 20, N = B * T, nP = B * H * T * T;
-// the kernels read BlockParams (38 slots) and BlockGradParams (41): wasm/block_loop.ts
+// the kernels read BlockParams (38 slots) and BlockGradParams (47): wasm/block_loop.ts
 
 interface Case {
   causal: boolean;
@@ -19,8 +20,9 @@ interface Case {
 
 /**
  * On side k, jobs cut at `cuts` (sequence boundaries): y and the activations kept by blockRows,
- * then from blockGradRows with dL/dy = dy: dF, dG, dH, dA, dqkv, dx and the sums over the
- * sequences of the partial sums (dgamma₁, dbeta₁, dgamma₂, dbeta₂, and the four biases').
+ * then from blockGradRows with dL/dy = dy: dF, dG, dH, dA, dqkv, dx, the sums over the
+ * sequences of the partial sums (dgamma₁, dbeta₁, dgamma₂, dbeta₂, and the four biases'), and the
+ * sums over the jobs of the weight gradients' partial sums (dWqkv dWo dW1 dW2). Jobs of equal size.
  */
 function runBlock(t: Twins, k: KernelExports, w: Float32Array[], x: Float32Array, dy: Float32Array, c: Case, cuts: number[]): Float32Array[] {
   const [g1, b1, Wqkv, bqkv, Wo, bo, g2, b2, W1, bf1, W2, bf2] = w;
@@ -60,11 +62,12 @@ function runBlock(t: Twins, k: KernelExports, w: Float32Array[], x: Float32Array
   const dqkv = t.alloc(3 * N * D), dx = t.alloc(N * D);
   const cols = [D, D, D, D, D, F, D, 3 * D];
   const sums = cols.map((n) => t.alloc(B * n));
+  const jobs = cuts.length - 1, W = 4 * D * D + 2 * D * F, wpart = t.alloc(jobs * W);
   run('blockGradRows', [
     T, D, F, H | (c.causal ? 1 << 16 : 0), px, m1, r1, qkv, P, h, m2, r2, pre, pdy,
     df, dg, t.alloc(N * D), dh, da, t.alloc(N * D), dqkv, am ? t.alloc(nP) : 0, t.alloc(nP), dx,
     am, mA, mF, pg1, pg2, transposed(W2, F, D), transposed(W1, D, F), transposed(Wo, D, D), transposed(Wqkv, D, 3 * D),
-    ...sums,
+    ...sums, ln1, ctx, ln2, g, wpart, cuts[1] - cuts[0],
   ]);
   const total = (p: number, n: number) => {
     const a = t.get(p, B * n), out = new Float32Array(n);
@@ -75,6 +78,7 @@ function runBlock(t: Twins, k: KernelExports, w: Float32Array[], x: Float32Array
     ...[y, px, ln1, m1, r1, qkv, P, ctx, h, ln2, m2, r2, pre, g].map((p, i) => t.get(p, i === 0 ? N * D : sizes[i - 1])),
     ...[df, dg, dh, da, dqkv, dx].map((p, i) => t.get(p, [N * D, N * F, N * D, N * D, 3 * N * D, N * D][i])),
     ...sums.map((p, i) => total(p, cols[i])),
+    Float32Array.from({ length: W }, (_, j) => t.get(wpart, jobs * W).reduce((acc, v, i) => (i % W === j ? acc + v : acc), 0)),
   ];
 }
 
