@@ -72,9 +72,27 @@ export function layerNormFused(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, 
   return op(x, gamma, beta) as tf.Tensor;
 }
 
+/**
+ * Inference on arrays (no gradient scope): x [N, D] → y [N, D], with gamma and beta pinned while
+ * unchanged and the statistics, which only a backward pass reads, left in scratch.
+ */
+function inferRows(x: Float32Array, gamma: tf.Tensor, beta: tf.Tensor, D: number, eps: number): Float32Array {
+  const N = x.length / D;
+  const { g, b } = cachedNorm(gamma.dataSync() as Float32Array, beta.dataSync() as Float32Array);
+  const m = wasm.mark();
+  const px = wasm.put(x), py = wasm.alloc(x.length), stats = wasm.alloc(2 * N);
+  wasm.layerNorm(N, D, px, g, b, eps, py, stats, stats + 4 * N);
+  const y = wasm.take(py, x.length);
+  wasm.release(m);
+  return y;
+}
+
 /** Layer norm over the last axis: x [..., D], gamma [D], beta [D] → [..., D] (one fused op in 'fast' mode). */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
   return tf.tidy(() => {
+    if (runtime().fast && tf.engine().state.gradientDepth === 0 && x.dtype === 'float32') {
+      return tf.tensor(inferRows(x.dataSync() as Float32Array, gamma, beta, gamma.shape[0]!, epsilon), x.shape, 'float32');
+    }
     if (runtime().fast) return layerNormFused(x, gamma, beta, epsilon);
     const centred = x.sub(x.mean(-1, true));
     const inv = tf.rsqrt(centred.square().mean(-1, true).add(epsilon));
@@ -88,6 +106,6 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsil
  */
 export function layerNormRows(x: Float32Array, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): Float32Array {
   const D = gamma.shape[0]!;
-  if (runtime().fast) return normForward(x, gamma.dataSync() as Float32Array, beta.dataSync() as Float32Array, D, epsilon).y;
+  if (runtime().fast) return inferRows(x, gamma, beta, D, epsilon);
   return tidyValues(() => [layerNorm(tf.tensor2d(x, [x.length / D, D]), gamma, beta, epsilon)])[0];
 }
