@@ -2,13 +2,18 @@
  * How many threads a large product uses. Threads only pay when the cores are free; with other
  * processes on them a descheduled worker stalls every product. So large products alternate short
  * probes (PROBE_MS of work on one thread, then on all) and then run RUN_MS on all threads unless
- * one was clearly faster: the probes see different mixes of products, so a near tie is noise,
+ * one was clearly faster (CLEAR_RUN_MS when all were): the probes see different mixes of products, so a near tie is noise,
  * and betting on one thread then halves the speed for RUN_MS. Tests pin the choice with
  * configure(n, minWork, false).
  */
 import { availableParallelism } from 'node:os';
 
 const PROBE_MS = 60, RUN_MS = 3000;
+/**
+ * How long all threads run after probes in which they were clearly faster (by CLEAR): the one-thread
+ * probe costs about half its length each time (~1% of a 3 s run), and a clear win rarely turns.
+ */
+const CLEAR = 1.3, CLEAR_RUN_MS = 12000;
 /** Multiply-adds below which a product stays on one thread (thread hand-off costs ~10-50 µs). */
 export const DEFAULT_MIN_WORK = 1 << 21;
 
@@ -68,7 +73,7 @@ export class Tuner {
     } else {
       this.phase = 'run';
       this.useAll = rate > 0.8 * this.rateOne;
-      this.until = performance.now() + RUN_MS;
+      this.until = performance.now() + (rate > CLEAR * this.rateOne ? CLEAR_RUN_MS : RUN_MS);
     }
     this.macs = this.ms = 0;
   }
