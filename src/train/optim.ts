@@ -1,6 +1,7 @@
 /** Optimizers, decoupled weight decay and gradient clipping, driven by the `train:` slice. */
 import { adam } from '../backend/adam.js';
 import { tf } from '../backend/index.js';
+import { sumOfSquares } from '../backend/ops/values.js';
 import type { TrainConfig } from '../config/schema/index.js';
 
 export { learningRateAt } from './schedule.js';
@@ -43,17 +44,11 @@ export function applyWeightDecay(vars: tf.Variable[], lr: number, weightDecay: n
 
 /**
  * √(Σ g²) over every gradient. On the pure-JS cpu backend one pass over the values (summed in
- * f64) instead of a square and a sum op per variable; elsewhere (native, GPU) with tensor ops.
+ * f64, natively where the kernels are built) instead of a square and a sum op per variable;
+ * elsewhere (native, GPU) with tensor ops.
  */
 function globalNorm(gs: tf.Tensor[]): number {
-  if (tf.getBackend() === 'cpu') {
-    let s = 0;
-    for (const g of gs) {
-      const v = g.dataSync();
-      for (let i = 0; i < v.length; i++) s += v[i] * v[i];
-    }
-    return Math.sqrt(s);
-  }
+  if (tf.getBackend() === 'cpu') return Math.sqrt(sumOfSquares(gs.map((g) => g.dataSync())));
   const normT = tf.tidy(() => tf.sqrt(tf.addN(gs.map((g) => g.square().sum()))));
   const norm = normT.dataSync()[0];
   normT.dispose();

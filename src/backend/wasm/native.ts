@@ -38,6 +38,8 @@ interface Addon {
     g: Float32Array, mIn: Float32Array, vIn: Float32Array, wIn: Float32Array, mOut: Float32Array, vOut: Float32Array, wOut: Float32Array,
     b1: number, b2: number, lrOverC1: number, invC2: number, eps: number,
   ): boolean;
+  /** Σ a[i]² in double precision (native/sum_squares.c); -1 when a is not a float32 array. */
+  sumSquares(a: Float32Array): number;
 }
 
 export interface NativeKernels {
@@ -47,10 +49,11 @@ export interface NativeKernels {
   exports: Partial<KernelExports>;
   /** those seqnet uses (library.ts): all of them but a packed-layout group the addon only has in part */
   names: string[];
-  /** the addon's functions on JS arrays: row gather, row add, Adam update */
+  /** the addon's functions on JS arrays: row gather, row add, Adam update, sum of squares */
   gatherRows: Addon['gatherRows'];
   addRows: Addon['addRows'];
   adamUpdate: Addon['adamUpdate'];
+  sumSquares: Addon['sumSquares'];
 }
 
 /**
@@ -81,7 +84,7 @@ export function bindNative(memory: WebAssembly.Memory, path = NATIVE_PATH): Nati
   try {
     const addon = createRequire(import.meta.url)(path) as Addon;
     const exports = addon.bind(new Uint8Array(memory.buffer));
-    return { path, target: addon.target(), exports, names: Object.keys(exports), gatherRows: addon.gatherRows, addRows: addon.addRows, adamUpdate: addon.adamUpdate };
+    return { path, target: addon.target(), exports, names: Object.keys(exports), gatherRows: addon.gatherRows, addRows: addon.addRows, adamUpdate: addon.adamUpdate, sumSquares: addon.sumSquares };
   } catch (e) {
     return `did not load: ${(e as Error).message}`;
   }
