@@ -14,8 +14,14 @@ const PROBE_MS = 60, RUN_MS = 3000;
  * probe costs about half its length each time (~1% of a 3 s run), and a clear win rarely turns.
  */
 const CLEAR = 1.3, CLEAR_RUN_MS = 12000;
-/** Multiply-adds below which a product stays on one thread (thread hand-off costs ~10-50 µs). */
-export const DEFAULT_MIN_WORK = 1 << 21;
+/**
+ * Multiply-adds below which a product stays on one thread: 32M, 0.1-0.2 ms of work. A hand-off
+ * costs 10-50 µs when the worker is polling, but one woken after a stretch of JS work often
+ * starts much later (V8's GC threads hold the other core then): W3's three output-layer products
+ * (17M each) waited 0.5 ms a run for it, and run 3% faster a training step alone. Neutral on W1,
+ * W2, W4, W5 (in-process A/B against 2M).
+ */
+export const DEFAULT_MIN_WORK = 1 << 25;
 
 type Phase = 'one' | 'all' | 'run';
 
