@@ -7,6 +7,7 @@
  * non-contiguous axis list, and empty reductions go to the original kernel.
  */
 import { tf } from '../tf.js';
+import * as wasm from '../wasm/index.js';
 import { size, type CpuBackend, type KernelArgs, type KernelConfig, type TensorInfo } from './cpu_util.js';
 
 interface Plan {
@@ -35,6 +36,14 @@ function sumInto(out: Float32Array, xs: Float32Array, { outer, R, inner }: Plan)
     }
     return;
   }
+  if (R * inner >= KERNEL_FLOATS) {
+    // the kernels' column sums: the same f64 sums in the same order (bit for bit), ~5x faster
+    const m = wasm.mark();
+    const px = wasm.put(xs);
+    for (let o = 0; o < outer; o++) out.set(wasm.colSums(R, inner, px + o * R * inner * 4), o * inner);
+    wasm.release(m);
+    return;
+  }
   const acc = new Float64Array(inner);
   for (let o = 0; o < outer; o++) {
     acc.fill(0);
@@ -45,6 +54,9 @@ function sumInto(out: Float32Array, xs: Float32Array, { outer, R, inner }: Plan)
     out.set(acc, o * inner);
   }
 }
+
+/** Floats from which a column sum is worth the copy into the kernels' memory. */
+const KERNEL_FLOATS = 1 << 14;
 
 // tfjs' Mean divides every element by R (in float32) and then sums them
 function meanInto(out: Float32Array, xs: Float32Array, { outer, R, inner }: Plan): void {

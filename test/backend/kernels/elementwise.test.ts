@@ -71,6 +71,23 @@ describe('Sum, Mean and Max over a block of axes', () => {
       tf.dispose([...r.fast, ...r.reference]);
     }
   });
+  it('sums large column blocks in the kernels, to the value of the JS loop (the same f64 sums) and close to the original', () => {
+    const big = randn(new Rng(5), [3, 100, 200]); // 20,000 floats a block: past the kernels' threshold (16,384)
+    const r = bothWays(() => [tf.sum(big, 1), tf.sum(big.reshape([300, 200]), 0)]);
+    r.fast.forEach((t, i) => {
+      const a = t.dataSync(), b = r.reference[i].dataSync();
+      for (let j = 0; j < a.length; j++) expect(a[j]).toBeCloseTo(b[j], 4);
+    });
+    // the JS loop's sums: f64 over the rows in order, rounded once
+    const xs = big.dataSync(), want = new Float32Array(600);
+    for (let o = 0; o < 3; o++) for (let i = 0; i < 200; i++) {
+      let acc = 0;
+      for (let row = 0; row < 100; row++) acc += xs[(o * 100 + row) * 200 + i];
+      want[o * 200 + i] = acc;
+    }
+    expect(Array.from(r.fast[0].dataSync())).toEqual(Array.from(want));
+    tf.dispose([big, ...r.fast, ...r.reference]);
+  });
   it('falls back for non-contiguous axes and int32', () => {
     expectSame(() => tf.sum(x, [0, 2]));
     expectSame(() => tf.sum(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), 0));
