@@ -142,7 +142,8 @@ export function makeBinary(original: KernelConfig): KernelConfig {
     const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const dtype = op.bool ? 'bool' : a.dtype === 'bool' ? 'int32' : a.dtype;
     const n = shape.reduce((p, d) => p * d, 1);
-    const out = dtype === 'float32' ? new Float32Array(n) : dtype === 'int32' ? new Int32Array(n) : new Uint8Array(n);
+    // every element is written below: a large float32 output skips the zero fill
+    const out = dtype === 'float32' ? wasm.unfilledFloats(n) : dtype === 'int32' ? new Int32Array(n) : new Uint8Array(n);
     const av = backend.data.get(a.dataId).values as ArrayLike<number>;
     const bv = backend.data.get(b.dataId).values as ArrayLike<number>;
     const m = collapse(shape, alignedStrides(a.shape, shape), alignedStrides(b.shape, shape));

@@ -110,7 +110,8 @@ export function makeGatherV2(original: KernelConfig): KernelConfig {
     }
     const xs = backend.data.get(x.dataId).values as Numeric;
     const n = ids.length / batchSize; // indices per batch
-    const out = like(xs, batchSize * outerSize * n * sliceSize);
+    // every element is written below: a large float32 output skips the zero fill
+    const out = xs instanceof Float32Array ? wasm.unfilledFloats(batchSize * outerSize * n * sliceSize) : like(xs, batchSize * outerSize * n * sliceSize);
     // rows of a float32 table (an embedding lookup): the native gather, which keeps several rows' cache misses in flight
     const rows = batchSize === 1 && outerSize === 1 && xs instanceof Float32Array && ids instanceof Int32Array && out instanceof Float32Array;
     if (rows && wasm.gatherRowsNative(xs, ids, out, sliceSize)) return backend.makeTensorInfo(info.outputShape, x.dtype, out);

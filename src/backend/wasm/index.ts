@@ -8,6 +8,8 @@ import { runtime } from '../runtime.js';
 import { JOB_ARITY, JOB_KINDS, KIND, MAX_JOB_ARGS, type KernelExports } from './interface.js';
 import { MAX_JOBS, type JobArgs } from './pool.js';
 
+export { unfilledFloats } from './arena.js';
+
 const MR = 4;
 
 /** The library's exports (loads it on first use). */

@@ -31,6 +31,7 @@ describe('binary kernels with broadcasting', () => {
     [[2, 3, 1], [1, 1, 4]],
     [[6, 1], [1, 6]],
     [[2, 1, 3, 1], [2, 4, 3, 5]],
+    [[70, 1, 64], [1, 3, 64]], // large (13,440 floats): an output without the zero fill, every element written
   ];
   const ops: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [
     ['add', tf.add], ['sub', tf.sub], ['mul', tf.mul], ['div', tf.div], ['maximum', tf.maximum], ['minimum', tf.minimum],

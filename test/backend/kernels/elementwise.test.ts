@@ -155,6 +155,14 @@ describe('GatherV2', () => {
     table = randn(rng, [6, 3, 2]);
     ids = tf.tensor2d([0, 5, 2, 2, 1, 4], [2, 3], 'int32');
   });
+  it('matches the original on large outputs (no zero fill): rows of a table (native) and along an inner axis (JS loop)', () => {
+    const big = randn(rng, [500, 16]), wide = randn(rng, [40, 300, 2]);
+    const many = tf.tensor1d(Array.from({ length: 600 }, (_, i) => (i * 37) % 500), 'int32');
+    const some = tf.tensor1d(Array.from({ length: 100 }, (_, i) => (i * 7) % 300), 'int32');
+    expectSame(() => tf.gather(big, many, 0)); // 9,600 floats
+    expectSame(() => tf.gather(wide, some, 1)); // 8,000 floats
+    tf.dispose([big, wide, many, some]);
+  });
   it.each([0, 1, 2])('axis %i matches the original', (axis) => {
     const idx = tf.tensor1d([1, 0, 1], 'int32');
     expectSame(() => tf.gather(table, axis === 0 ? ids : idx, axis));
