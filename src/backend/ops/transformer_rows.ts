@@ -1,9 +1,9 @@
 /**
  * The transformer block op's passes as one kernel each over whole sequences (transformer_block.ts
  * decides when): blockRows (wasm/block_loop.ts, native/block_loop.c) runs the forward pass, for
- * training or inference, and blockGradRows the backward pass but the weight gradients, each as
- * jobs of sequence ranges, so that attention needs no other job's rows and a block is one
- * hand-off to the worker threads instead of one per product. Also the block's option and
+ * training or inference, and blockGradRows the backward pass (each job's weight gradients as
+ * partial sums over its own tokens), each as jobs of sequence ranges, so that attention needs no
+ * other job's rows and a block is one hand-off to the worker threads instead of one per product. Also the block's option and
  * kept-activation types, which both files use.
  */
 import { runtime } from '../runtime.js';
