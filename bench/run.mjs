@@ -17,6 +17,7 @@
  * timed for at least 3 s, in seqnet and in PyTorch alike.
  * Otherwise PyTorch figures come from bench/pytorch.json when present (python3 bench/pytorch_ref.py writes it).
  */
+import '../dist/cli/gc_flags.js'; // first, as bin/seqnet.js does: the V8 flags seqnet's processes run with
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
