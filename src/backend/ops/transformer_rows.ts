@@ -3,8 +3,8 @@
  * decides when): blockRows (wasm/block_loop.ts, native/block_loop.c) runs the forward pass, for
  * training or inference, and blockGradRows the backward pass (each job's weight gradients as
  * partial sums over its own tokens), each as jobs of sequence ranges, so that attention needs no
- * other job's rows and a block is one hand-off to the worker threads instead of one per product. Also the block's option and
- * kept-activation types, which both files use.
+ * other job's rows and a block is one hand-off to the worker threads instead of one per product.
+ * Also the block's option and kept-activation types, which both files use.
  */
 import { runtime } from '../runtime.js';
 import { tf } from '../tf.js';
@@ -71,13 +71,12 @@ function params(slots: number[]): number {
   return prm;
 }
 
-/** Sequences per job of a kernel over whole sequences (wasm.chunks' step for SEQUENCE_JOBS parts). */
-const SEQUENCE_JOBS = 8;
-const sequenceStep = (B: number): number => Math.ceil(B / SEQUENCE_JOBS);
+/** The sequence ranges [b0, b1) that a kernel over whole sequences runs as jobs: equal ones, the last maybe shorter. */
+const sequenceRanges = (B: number): [number, number][] => wasm.chunks(B, 8);
 
 /** A kernel over whole sequences (blockRows, blockGradRows) as jobs of sequence ranges; work in multiply-adds. */
 function sequenceJobs(kind: number, B: number, prm: number, work: number): void {
-  const jobs = wasm.chunks(B, SEQUENCE_JOBS).map(([b0, b1]) => [b0, b1, prm]);
+  const jobs = sequenceRanges(B).map(([b0, b1]) => [b0, b1, prm]);
   const rt = runtime();
   rt.tuner.timed(work, rt.pool.ready() > 0, () => wasm.runKernelJobs(kind, jobs, work));
 }
@@ -154,8 +153,9 @@ export function backwardRows(B: number, T: number, D: number, F: number, o: Bloc
   const df = p.dropF ? wasm.alloc(ND) : p.dy, dg = wasm.alloc(N * F), dh = wasm.alloc(ND), da = p.dropA ? wasm.alloc(ND) : dh;
   const dqkv = wasm.alloc(3 * ND), dx = wasm.alloc(ND);
   const sums = [D, D, D, D, D, F, D, 3 * D].map(partials); // dg1 db1 dg2 db2 dbf2 dbf1 dbo dbqkv
-  // the weight gradients, [jobs, dWqkv dWo dW1 dW2]: each job sums its own tokens into its own row
-  const step = sequenceStep(B), jobs = Math.ceil(B / step), W = 4 * D * D + 2 * D * F;
+  // the weight gradients, [jobs, dWqkv dWo dW1 dW2]: each job sums its own tokens into its own
+  // row, b0 / step (the jobs' ranges are equal but the last)
+  const ranges = sequenceRanges(B), jobs = ranges.length, step = ranges[0][1] - ranges[0][0], W = 4 * D * D + 2 * D * F;
   const wpart = wasm.alloc(jobs * W);
   const prm = params([
     T, D, F, headsArg(o), at.x, at.m1, at.r1, at.qkv, at.P, at.h, at.m2, at.r2, at.pre, p.dy,

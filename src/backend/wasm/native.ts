@@ -3,9 +3,10 @@
  * scripts/build-native.mjs (part of `npm run build`, so of `npm ci`) into
  * build/native/seqnet-kernels.node. The addon's kernels have the names and parameters of the wasm
  * ones (one interface table, interface.ts) and work on the same shared memory, so each one it
- * defines replaces its wasm twin on every thread, and the rest stay on wasm. Three more work on
+ * defines replaces its wasm twin on every thread, and the rest stay on wasm. Four more work on
  * JS arrays instead, each beside its JS loop: the embedding lookup's row gather, a float32 add
- * with one side repeated along the other's rows (biases, positions), and Adam's update.
+ * with one side repeated along the other's rows (biases, positions), Adam's update, and the sum of
+ * squares of gradient clipping's global norm.
  * Off when the addon was not built (no compiler or Node headers), when it does not load or the
  * CPU lacks what it was compiled for, and with SEQNET_NATIVE=0.
  */
